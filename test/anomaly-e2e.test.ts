@@ -21,7 +21,8 @@ before(async () => {
       res.writeHead(req.url === '/flaky' && failing ? 503 : 200, { 'content-type': 'text/plain' });
       res.end('ok');
     };
-    if (req.url === '/slow' && slow) setTimeout(reply, 300);
+    // Far beyond the loop stalls a busy test machine adds to local latencies during warm-up.
+    if (req.url === '/slow' && slow) setTimeout(reply, 600);
     else reply();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -87,13 +88,17 @@ test('a target that turns slow gets latency_anomaly, one that fails gets down; b
   assert.equal(ack.status, 200);
   assert.deepEqual([ack.body.state, ack.body.acknowledged_by], ['acknowledged', 'e2e']);
 
-  // The slow target learns its baseline (12 probes), then answers 300 ms slower.
+  // The slow target learns its baseline (12 probes), then answers 600 ms slower.
   await waitFor(async () => (await results(a.id)) >= 14, 25_000, 'the warm-up of the slow target');
   slow = true;
   const [lat] = await waitFor(async () => {
     const l = await incidents(`target_id=${a.id}&kind=latency_anomaly`);
     return l.length ? l : undefined;
-  }, 10_000, 'a latency_anomaly incident');
+  }, 20_000, 'a latency_anomaly incident').catch(async (err: Error) => {
+    // Show what the detector saw, newest first, so a miss on a busy machine can be told apart.
+    const seen = (await app.api('GET', `/status?target_id=${a.id}&limit=40`)).body as { latency_ms: number; ok: boolean }[];
+    throw new Error(`${err.message}; latencies: ${seen.map((r) => `${Math.round(r.latency_ms)}${r.ok ? '' : '!'}`).join(' ')}`);
+  });
   assert.match(String(lat!.details.message), /^latency \d+ ms vs \d+(\.\d)? ms normal \(\+\d+%\) in default$/);
   assert.equal(lat!.details.detector, 'records');
 
