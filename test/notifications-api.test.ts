@@ -117,7 +117,7 @@ describe('routing, the pipeline, deliveries and metrics', () => {
     assert.equal(rows[0].channel_name, 'routed-hook');
     assert.equal(rows[0].incident_id, opened.incident.id);
     const hook = cap.requests.find((r) => r.url === '/routed')!;
-    assert.equal(hook.json<{ message: { link: string } }>().message.link, `https://pulse.example.test/incidents/${opened.incident.id}`);
+    assert.equal(hook.json<{ message: { link: string } }>().message.link, `https://pulse.example.test/ui/incidents/${opened.incident.id}`);
     assert.equal((await app.api('GET', '/deliveries?status=bogus')).body.error.field, 'status');
     const metrics = (await app.api('GET', '/metrics', undefined, { auth: false })).body as string;
     assert.match(metrics, /pulseguard_notifications_total\{channel="routed-hook",channel_type="webhook",outcome="delivered"\} 1/);

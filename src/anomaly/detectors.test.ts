@@ -9,7 +9,7 @@ import type { DetectorState } from './detector.js';
 
 const STEP_MS = 300_000; // 5-minute samples, like most monitoring series
 const T0 = Date.UTC(2026, 0, 1);
-/** The alert threshold docs/anomaly.md recommends for `records` (NAB's corpus optimum was 0.542). */
+/** A quiet alert threshold for `records` (docs/anomaly.md recommends 0.55; NAB's corpus optimum was 0.545). */
 const HIGH = 0.6;
 
 function prng(seed: number): () => number {
@@ -141,6 +141,9 @@ test('restore rejects a foreign or corrupt state, and create rejects unknown opt
   assert.throws(() => restoreDetector({ ...state, kind: 'nope' }), (e: unknown) => e instanceof AppError && e.field === 'state.kind');
   assert.throws(() => restoreDetector({ ...state, state: { ...state.state, records: [1, 2] } }), (e: unknown) => e instanceof AppError && e.field === 'state.records');
   assert.throws(() => restoreDetector({ ...state, version: 99 }), (e: unknown) => e instanceof AppError && e.field === 'state.version');
+  // Version 1 (no weekly slots, no persistence) is not read: such a series starts learning afresh.
+  assert.throws(() => restoreDetector({ ...state, version: 1 }), (e: unknown) => e instanceof AppError && e.field === 'state.version');
+  assert.throws(() => restoreDetector({ ...state, state: { ...state.state, week: [] } }), (e: unknown) => e instanceof AppError && e.field === 'state.week');
   assert.throws(() => createDetector('records', { windowz: 3 }), (e: unknown) => e instanceof AppError && e.field === 'options.windowz');
   assert.throws(() => createDetector('records', { recordDecay: 2 }), (e: unknown) => e instanceof AppError && e.field === 'options.recordDecay');
   assert.throws(() => createDetector('nope'), (e: unknown) => e instanceof AppError && e.field === 'detector');

@@ -1,7 +1,9 @@
 // "records": scores how far a deviation beats the largest deviation of its kind seen so far.
-// Four signed deviations (point, short-term mean, same hour yesterday, slow drift) each keep a
-// slowly decaying record; score = r / (1 + r) with r the best ratio to its record (0.5 = ties it).
-// After a score is emitted, lower scores are silenced for a refractory period (one alert per event).
+// Four signed deviations (point, short-term mean, same hour yesterday or last week, slow drift) each
+// keep a slowly decaying record; r = the best ratio to its record (1 = ties it). A short mean of r
+// (scaled by persistGain) also counts, so a run of near-record points scores like one record break.
+// Score = r / (1 + r). After a score is emitted, lower scores are silenced for a refractory period,
+// then the bar decays slowly (one alert per event).
 import { validationError } from '../errors.js';
 import { checkState, clamp01, num, nums, resolveOptions, type Detector, type DetectorKind, type DetectorOptions, type DetectorState, type Json } from './detector.js';
 
@@ -13,19 +15,26 @@ export interface RecordsOptions extends DetectorOptions {
   /** EWMA weights of the drift pair: a medium mean compared against a very slow one. */
   driftFastAlpha: number;
   driftSlowAlpha: number;
-  /** Width of a time-of-day slot for the seasonal comparison, in minutes (60 = hour of day, UTC). */
+  /** Width of a time slot for the seasonal comparison, in minutes (60 = hour of day / hour of week, UTC). */
   seasonSlotMin: number;
   /** Per-point decay of each record, so old extremes are slowly forgotten (0.9999 ~ 10,000 points). */
   recordDecay: number;
   /** Points after an emitted score during which only a higher score is emitted. */
   refractoryPoints: number;
+  /** After the refractory period, per-point decay of the score a new one must beat (0 = forget at once). */
+  holdDecay: number;
+  /** EWMA weight of the persistence mean (the recent mean of the best ratio). */
+  persistAlpha: number;
+  /** The persistence mean times this gain competes with the current ratio (0 = off). */
+  persistGain: number;
   /** Points learnt before any score is emitted. */
   warmupPoints: number;
 }
 
 const KIND = 'records';
-const VERSION = 1;
+const VERSION = 2;
 const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
 const FEATURES = 8; // 4 deviations x (up, down)
 
 const defaults: RecordsOptions = {
@@ -36,6 +45,9 @@ const defaults: RecordsOptions = {
   seasonSlotMin: 60,
   recordDecay: 0.9999,
   refractoryPoints: 50,
+  holdDecay: 0.99,
+  persistAlpha: 0.15,
+  persistGain: 1.17,
   warmupPoints: 150,
 };
 
@@ -48,18 +60,24 @@ interface RecordsState {
   fast: number;
   driftFast: number;
   driftSlow: number;
+  /** Recent mean of the best ratio (persistence). */
+  persist: number;
   hold: number;
   holdLeft: number;
   records: Float64Array;
-  /** Last value seen in each time-of-day slot; NaN = none yet. */
+  /** Last value seen in each time-of-day slot (UTC); NaN = none yet. */
   season: Float64Array;
+  /** Last value seen in each time-of-week slot (UTC, weeks counted from the epoch, a Thursday); NaN = none yet. */
+  week: Float64Array;
 }
 
 function validate(o: RecordsOptions): RecordsOptions {
-  for (const k of ['levelAlpha', 'fastAlpha', 'driftFastAlpha', 'driftSlowAlpha'] as const) {
+  for (const k of ['levelAlpha', 'fastAlpha', 'driftFastAlpha', 'driftSlowAlpha', 'persistAlpha'] as const) {
     if (!(o[k] > 0 && o[k] <= 1)) throw validationError(`options.${k}`, `${k} must be in (0, 1]`);
   }
   if (!(o.recordDecay > 0 && o.recordDecay <= 1)) throw validationError('options.recordDecay', 'recordDecay must be in (0, 1]');
+  if (!(o.holdDecay >= 0 && o.holdDecay <= 1)) throw validationError('options.holdDecay', 'holdDecay must be in [0, 1]');
+  if (!(o.persistGain >= 0)) throw validationError('options.persistGain', 'persistGain must be >= 0');
   if (!(o.seasonSlotMin >= 1 && 1440 % o.seasonSlotMin === 0)) throw validationError('options.seasonSlotMin', 'seasonSlotMin must divide 1440');
   if (!(o.refractoryPoints >= 0 && o.warmupPoints >= 0)) throw validationError('options.refractoryPoints', 'point counts must be >= 0');
   return o;
@@ -90,16 +108,24 @@ class Records implements Detector {
     s.driftFast += (warm && avg > o.driftFastAlpha ? avg : o.driftFastAlpha) * (x - s.driftFast);
     s.driftSlow += (warm && avg > o.driftSlowAlpha ? avg : o.driftSlowAlpha) * (x - s.driftSlow);
     s.fast += (warm && avg > o.fastAlpha ? avg : o.fastAlpha) * (x - s.fast);
+    // Seasonal reference: the last value seen in this slot of the day (the previous point of the same
+    // slot today, or yesterday's last one for a slot's first point), or in this slot of the week if
+    // that is closer (weekly cycles: a Saturday is compared with last Saturday, not with Friday).
     const slot = Math.floor((((tMs % DAY_MS) + DAY_MS) % DAY_MS) / this.slotMs);
+    const wslot = Math.floor((((tMs % WEEK_MS) + WEEK_MS) % WEEK_MS) / this.slotMs);
     const seen = s.season[slot]!;
+    const seenWeek = s.week[wslot]!;
     signed(f, 0, x - s.level);
     signed(f, 2, s.fast - s.level);
     if (!Number.isNaN(seen) && tMs - s.firstMs > DAY_MS) {
-      signed(f, 4, x - seen);
+      let d = x - seen;
+      if (!Number.isNaN(seenWeek) && tMs - s.firstMs > WEEK_MS && Math.abs(x - seenWeek) < Math.abs(d)) d = x - seenWeek;
+      signed(f, 4, d);
       s.seasonN++;
     } else f[4] = f[5] = 0;
     signed(f, 6, s.driftFast - s.driftSlow);
     s.season[slot] = x;
+    s.week[wslot] = x;
     s.level += (warm && avg > o.levelAlpha ? avg : o.levelAlpha) * (x - s.level);
 
     let r = 0;
@@ -114,13 +140,20 @@ class Records implements Detector {
       rec[i] = Math.max(rec[i]! * o.recordDecay, fi);
     }
     if (warm) return 0;
+    // Persistence: several near-record points in a row are as telling as one clear record break.
+    s.persist += o.persistAlpha * (r - s.persist);
+    const p = o.persistGain * s.persist;
+    if (p > r) r = p;
     return this.emit(r / (1 + r));
   }
 
-  // One alert per event: a score is emitted only when it beats the last emitted one (held for refractoryPoints).
+  // One alert per event: a score is emitted only when it beats the last emitted one (held for
+  // refractoryPoints, then decaying by holdDecay per point).
   private emit(score: number): number {
     const s = this.s;
-    if (s.holdLeft > 0 && --s.holdLeft === 0) s.hold = 0;
+    if (s.holdLeft > 0) {
+      if (--s.holdLeft === 0 && this.o.holdDecay === 0) s.hold = 0;
+    } else s.hold *= this.o.holdDecay;
     if (score <= s.hold) return 0;
     s.hold = score;
     s.holdLeft = this.o.refractoryPoints;
@@ -131,12 +164,14 @@ class Records implements Detector {
     const s = this.s;
     const state: { [key: string]: Json } = {
       n: s.n, seasonN: s.seasonN, firstMs: s.firstMs, level: s.level, fast: s.fast, driftFast: s.driftFast, driftSlow: s.driftSlow,
-      hold: s.hold, holdLeft: s.holdLeft, records: Array.from(s.records),
-      season: Array.from(s.season, (v) => (Number.isNaN(v) ? null : v)),
+      persist: s.persist, hold: s.hold, holdLeft: s.holdLeft, records: Array.from(s.records),
+      season: slotsJson(s.season), week: slotsJson(s.week),
     };
     return { kind: KIND, version: VERSION, options: { ...this.o }, state };
   }
 }
+
+const slotsJson = (a: Float64Array): Json[] => Array.from(a, (v) => (Number.isNaN(v) ? null : v));
 
 /** Writes max(0, d) and max(0, -d) to f[i], f[i + 1]: rises and falls keep separate records. */
 function signed(f: Float64Array, i: number, d: number): void {
@@ -146,28 +181,34 @@ function signed(f: Float64Array, i: number, d: number): void {
 
 function freshState(o: RecordsOptions): RecordsState {
   return {
-    n: 0, seasonN: 0, firstMs: 0, level: 0, fast: 0, driftFast: 0, driftSlow: 0, hold: 0, holdLeft: 0,
+    n: 0, seasonN: 0, firstMs: 0, level: 0, fast: 0, driftFast: 0, driftSlow: 0, persist: 0, hold: 0, holdLeft: 0,
     records: new Float64Array(FEATURES), season: new Float64Array(1440 / o.seasonSlotMin).fill(NaN),
+    week: new Float64Array((7 * 1440) / o.seasonSlotMin).fill(NaN),
   };
+}
+
+/** Reads a slot array (numbers or nulls for NaN) of exactly `slots` entries, or throws naming the field. */
+function slotsState(j: { [key: string]: Json }, key: string, slots: number): Float64Array {
+  const v = j[key];
+  if (!Array.isArray(v) || v.length !== slots || !v.every((x) => x === null || (typeof x === 'number' && Number.isFinite(x)))) {
+    throw validationError(`state.${key}`, `state field '${key}' must be ${slots} numbers or nulls`);
+  }
+  return Float64Array.from(v, (x) => (x === null ? NaN : (x as number)));
 }
 
 function restoreState(o: RecordsOptions, j: { [key: string]: Json }): RecordsState {
   const slots = 1440 / o.seasonSlotMin;
-  const season = j['season'];
-  if (!Array.isArray(season) || season.length !== slots || !season.every((v) => v === null || (typeof v === 'number' && Number.isFinite(v)))) {
-    throw validationError('state.season', `state field 'season' must be ${slots} numbers or nulls`);
-  }
   const records = nums(j, 'records', FEATURES);
   if (records.length !== FEATURES) throw validationError('state.records', `state field 'records' must hold ${FEATURES} numbers`);
   return {
     n: num(j, 'n'), seasonN: num(j, 'seasonN'), firstMs: num(j, 'firstMs'), level: num(j, 'level'), fast: num(j, 'fast'),
-    driftFast: num(j, 'driftFast'), driftSlow: num(j, 'driftSlow'), hold: num(j, 'hold'), holdLeft: num(j, 'holdLeft'),
-    records: Float64Array.from(records), season: Float64Array.from(season, (v) => (v === null ? NaN : (v as number))),
+    driftFast: num(j, 'driftFast'), driftSlow: num(j, 'driftSlow'), persist: num(j, 'persist'), hold: num(j, 'hold'), holdLeft: num(j, 'holdLeft'),
+    records: Float64Array.from(records), season: slotsState(j, 'season', slots), week: slotsState(j, 'week', 7 * slots),
   };
 }
 
 export const records: DetectorKind<RecordsOptions> = {
-  description: 'Record-breaking deviations (point, short mean, same hour yesterday, drift), one alert per event.',
+  description: 'Record-breaking deviations (point, short mean, same hour yesterday or last week, drift) and runs of near-records, one alert per event.',
   defaults,
   create: (options) => {
     const o = validate(resolveOptions(defaults, options));

@@ -44,7 +44,7 @@ test('discord: an opened incident posts content and one embed with colour, field
   const [e] = b.embeds;
   assert.equal(e?.title, '🟠 Latency anomaly: Checkout API');
   assert.equal(e?.color, 0xf79009);
-  assert.equal(e?.url, `${DASHBOARD}/incidents/inc-0042`);
+  assert.equal(e?.url, `${DASHBOARD}/ui/incidents/inc-0042`);
   assert.equal(e?.timestamp, OPENED.at);
   assert.deepEqual(e?.fields.find((f) => f.name === 'Regions'), { name: 'Regions', value: 'eu-west, us-east', inline: true });
   assert.match(e?.description ?? '', /^p95 latency 850 ms, 7x the usual\nObserved: p95\\_ms 850/);

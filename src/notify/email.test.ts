@@ -86,7 +86,7 @@ test('email: an opened incident is a text+HTML mail with subject, fields, eviden
     assert.match(text, /Content-Type: text\/html/);
     assert.match(text, /Since: 2024-05-01 12:03:00 UTC \(2m\)/);
     assert.match(text, /Anomaly score: 0\.97/);
-    assert.match(text, /Open incident in PulseGuard: https:\/\/pulse\.example\.com\/incidents\/inc-0042/);
+    assert.match(text, /Open incident in PulseGuard: https:\/\/pulse\.example\.com\/ui\/incidents\/inc-0042/);
     assert.match(text, /<th align="left"[^>]*>Regions<\/th><td>eu-west, us-east<\/td>/);
   } finally {
     await smtp.close();

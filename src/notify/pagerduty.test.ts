@@ -56,9 +56,9 @@ test('pagerduty: opened triggers, acknowledged acknowledges and resolved resolve
           score: 0.97,
         },
       },
-      links: [{ href: `${DASHBOARD}/incidents/inc-0042`, text: 'Open incident in PulseGuard' }],
+      links: [{ href: `${DASHBOARD}/ui/incidents/inc-0042`, text: 'Open incident in PulseGuard' }],
       client: 'PulseGuard',
-      client_url: `${DASHBOARD}/incidents/inc-0042`,
+      client_url: `${DASHBOARD}/ui/incidents/inc-0042`,
     });
     assert.deepEqual(ack, { routing_key: KEY, event_action: 'acknowledge', dedup_key: 'pulseguard-inc-0042' });
     assert.deepEqual(resolve, { routing_key: KEY, event_action: 'resolve', dedup_key: 'pulseguard-inc-0042' });

@@ -19,7 +19,7 @@ test('an opened incident renders title, target, kind, regions, since when, evide
   assert.equal(field(m, 'Regions'), 'eu-west, us-east');
   assert.equal(field(m, 'Since'), '2024-05-01 12:03:00 UTC (2m)');
   assert.deepEqual(m.lines, ['p95 latency 850 ms, 7x the usual', 'Observed: p95_ms 850', 'Baseline: p95_ms 120', 'Anomaly score: 0.97']);
-  assert.deepEqual(m.link, { label: 'Open incident in PulseGuard', url: 'https://pulse.example.com/incidents/inc-0042' });
+  assert.deepEqual(m.link, { label: 'Open incident in PulseGuard', url: 'https://pulse.example.com/ui/incidents/inc-0042' });
   assert.equal(m.at, OPENED.at);
 });
 
@@ -60,7 +60,7 @@ test('a grouped burst lists its incidents, counts the rest and links to the inci
     'Shop 3: down [eu-west] since 2024-05-01 12:59:30 UTC: connection refused',
     '…and 9 more',
   ]);
-  assert.equal(m.link?.url, `${DASHBOARD}/incidents`);
+  assert.equal(m.link?.url, `${DASHBOARD}/ui/incidents`);
   assert.equal(renderMessage({ ...BURST, kind: 'resolved' }).title, 'Resolved: 12 incidents (down)');
   const mixed: IncidentEvent = { ...BURST, summary: undefined, incidents: [BURST.incidents[0], INCIDENT] };
   assert.equal(renderMessage(mixed).title, '2 incidents opened');
@@ -70,7 +70,7 @@ test('splitNotification renders one single-incident notification per incident of
   const parts = splitNotification(buildNotification(BURST, { dashboardUrl: DASHBOARD }));
   assert.equal(parts.length, 3);
   assert.equal(parts[1]?.message.title, 'Down: Shop 2');
-  assert.equal(parts[1]?.message.link?.url, `${DASHBOARD}/incidents/inc-b2`);
+  assert.equal(parts[1]?.message.link?.url, `${DASHBOARD}/ui/incidents/inc-b2`);
   const single = buildNotification(OPENED);
   assert.deepEqual(splitNotification(single), [single]);
 });
@@ -80,12 +80,12 @@ test('a test event is labelled as a test, and the plain text carries every part'
   const m = renderMessage(ev, { dashboardUrl: DASHBOARD });
   assert.equal(m.title, 'Test notification from PulseGuard');
   assert.equal(m.severity, 'info');
-  assert.equal(m.link?.url, `${DASHBOARD}/`);
+  assert.equal(m.link?.url, `${DASHBOARD}/ui/`);
   const text = messageText(m);
   assert.match(text, /^Test notification from PulseGuard\n\nTarget: Example target\n/);
   assert.match(text, /Requested by: ana/);
   assert.match(text, /This is a test notification/);
-  assert.match(text, /Open PulseGuard: https:\/\/pulse\.example\.com\/$/);
+  assert.match(text, /Open PulseGuard: https:\/\/pulse\.example\.com\/ui\/$/);
 });
 
 test('durations keep their two largest units and times read as UTC', () => {

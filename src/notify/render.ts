@@ -178,9 +178,9 @@ function linkOf(event: IncidentEvent, dashboardUrl: string | undefined): Message
   if (!dashboardUrl) return undefined;
   const base = dashboardUrl.replace(/\/+$/, '');
   const grouped = event.incidents.length > 1 || (event.summary?.total ?? 1) > 1;
-  if (event.kind === 'test') return { label: 'Open PulseGuard', url: `${base}/` };
-  if (grouped) return { label: 'Open incidents in PulseGuard', url: `${base}/incidents` };
-  return { label: 'Open incident in PulseGuard', url: `${base}/incidents/${encodeURIComponent(event.incidents[0].id)}` };
+  if (event.kind === 'test') return { label: 'Open PulseGuard', url: `${base}/ui/` };
+  if (grouped) return { label: 'Open incidents in PulseGuard', url: `${base}/ui/incidents` };
+  return { label: 'Open incident in PulseGuard', url: `${base}/ui/incidents/${encodeURIComponent(event.incidents[0].id)}` };
 }
 
 /** Builds the neutral message of an event. Pure: the same event gives the same message. */

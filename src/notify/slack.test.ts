@@ -50,7 +50,7 @@ test('slack: an opened incident posts fallback text, a headline block and a colo
   ]);
   assert.equal(evidence?.text?.text, 'p95 latency 850 ms, 7x the usual\nObserved: p95_ms 850\nBaseline: p95_ms 120\nAnomaly score: 0.97');
   assert.equal(actions?.type, 'actions');
-  assert.equal(actions?.elements?.[0]?.url, `${DASHBOARD}/incidents/inc-0042`);
+  assert.equal(actions?.elements?.[0]?.url, `${DASHBOARD}/ui/incidents/inc-0042`);
   assert.equal(context?.type, 'context');
 });
 

@@ -54,7 +54,7 @@ test('teams: an opened incident posts a message with one Adaptive Card: title, f
   assert.equal(facts?.type, 'FactSet');
   assert.deepEqual(facts?.facts?.find((f) => f.title === 'Since'), { title: 'Since', value: '2024-05-01 12:03:00 UTC (2m)' });
   assert.equal(rest[0]?.text, 'p95 latency 850 ms, 7x the usual');
-  assert.deepEqual(a.content.actions, [{ type: 'Action.OpenUrl', title: 'Open incident in PulseGuard', url: `${DASHBOARD}/incidents/inc-0042` }]);
+  assert.deepEqual(a.content.actions, [{ type: 'Action.OpenUrl', title: 'Open incident in PulseGuard', url: `${DASHBOARD}/ui/incidents/inc-0042` }]);
 });
 
 test('teams: acknowledgement is an accent-coloured card, resolution a green one with the duration', async () => {

@@ -42,7 +42,7 @@ test('telegram: an opened incident is one HTML sendMessage with title, fields, e
   assert.ok(lines.includes('<b>Regions:</b> eu-west, us-east'));
   assert.ok(lines.includes('<b>Since:</b> 2024-05-01 12:03:00 UTC (2m)'));
   assert.ok(lines.includes('Anomaly score: 0.97'));
-  assert.ok(lines.includes(`<a href="${DASHBOARD}/incidents/inc-0042">Open incident in PulseGuard</a>`));
+  assert.ok(lines.includes(`<a href="${DASHBOARD}/ui/incidents/inc-0042">Open incident in PulseGuard</a>`));
 });
 
 test('telegram: acknowledgement and resolution messages, with HTML in names escaped', async () => {

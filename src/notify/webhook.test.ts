@@ -29,7 +29,7 @@ test('webhook: the body is the event plus version and message, signed with HMAC-
     const msg = body.message as { title: string; text: string; severity: string; link: string };
     assert.equal(msg.title, 'Latency anomaly: Checkout API');
     assert.equal(msg.severity, 'warning');
-    assert.equal(msg.link, `${DASHBOARD}/incidents/inc-0042`);
+    assert.equal(msg.link, `${DASHBOARD}/ui/incidents/inc-0042`);
     assert.match(msg.text, /^Latency anomaly: Checkout API\n\nTarget: Checkout API\n/);
   } finally {
     await s.close();
