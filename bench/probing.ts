@@ -8,6 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/config/load.js';
 import { runRoles } from '../src/roles/run.js';
 import { ROLE_NAMES } from '../src/roles/role.js';
@@ -44,7 +45,7 @@ async function bareLoop(urls: string[], seconds: number, concurrency: number): P
   return n / seconds;
 }
 
-interface RunReport {
+export interface RunReport {
   rate: number;
   p50: number;
   p99: number;
@@ -53,7 +54,7 @@ interface RunReport {
   rssMb: number;
 }
 
-async function runPulseGuard(urls: string[], targets: number, intervalS: number, durationS: number, warmupS: number): Promise<RunReport> {
+export async function runPulseGuard(urls: string[], targets: number, intervalS: number, durationS: number, warmupS: number): Promise<RunReport> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pulseguard-bench-'));
   const config = loadConfig({ file: '/dev/null', env: { PULSEGUARD_PORT: '0', PULSEGUARD_HOST: '127.0.0.1', PULSEGUARD_API_TOKEN: 'bench', PULSEGUARD_DATA_DIR: dataDir, PULSEGUARD_METRICS_PER_TARGET: 'false' } });
   // Targets go in before the roles start, so the scheduler spreads them on their grids.
@@ -121,4 +122,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Runs only as a script; bench/probers.ts imports runPulseGuard for its embedded row.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -8,6 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import type { ProbeResult } from '../src/domain/types.js';
 import { openStore } from '../src/store/open.js';
@@ -42,7 +43,7 @@ function makeBatches(firstTargetId: number): ProbeResult[][] {
 }
 
 /** CPU ms used so far by the server backends connected to `database` (null when /proc is not readable). */
-async function serverCpuMs(database: string | undefined): Promise<number | null> {
+export async function serverCpuMs(database: string | undefined): Promise<number | null> {
   if (!database) return null;
   const admin = new pg.Client({ connectionString: process.env.PULSEGUARD_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
   await admin.connect();
@@ -95,10 +96,18 @@ async function storeBench(store: Store, label: string, database?: string): Promi
   await store.close();
 }
 
-const RAW_COLUMNS = ['id', 'target_id', 'region', 'ts', 'scheduled_at', 'latency_ms', 'status_code', 'ok', 'error_class', 'error_message',
+export const RAW_COLUMNS = ['id', 'target_id', 'region', 'ts', 'scheduled_at', 'latency_ms', 'status_code', 'ok', 'error_class', 'error_message',
   'dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'transfer_ms', 'tls_expires_at', 'tls_issuer'];
-const rawRow = (r: ProbeResult) => [r.id, r.target_id, r.region, r.ts, r.scheduled_at, r.latency_ms, r.status_code, r.ok, r.error_class,
+export const rawRow = (r: ProbeResult) => [r.id, r.target_id, r.region, r.ts, r.scheduled_at, r.latency_ms, r.status_code, r.ok, r.error_class,
   r.error_message, r.phases.dns_ms, r.phases.connect_ms, r.phases.tls_ms, r.phases.ttfb_ms, r.phases.transfer_ms, r.tls_expires_at, r.tls_issuer];
+
+/** One multi-row INSERT ... VALUES of `rows` into probes (17 parameters a row: at most 3,855 rows). */
+export async function rawInsert(client: pg.ClientBase, rows: ProbeResult[]): Promise<number> {
+  const params: unknown[] = [];
+  const tuples = rows.map((r) => `(${rawRow(r).map((v) => `$${params.push(v)}`).join(', ')})`);
+  const res = await client.query(`INSERT INTO probes (${RAW_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`, params);
+  return res.rowCount ?? 0;
+}
 
 /** Plain pg: the schema comes from our migration, partitions are made up front, then VALUES inserts. */
 async function rawBench(url: string, database: string): Promise<void> {
@@ -110,12 +119,7 @@ async function rawBench(url: string, database: string): Promise<void> {
   await setup.close();
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  await measure('raw pg (VALUES)', batches, async (b) => {
-    const params: unknown[] = [];
-    const tuples = b.map((r) => `(${rawRow(r).map((v) => `$${params.push(v)}`).join(', ')})`);
-    const res = await client.query(`INSERT INTO probes (${RAW_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`, params);
-    return res.rowCount ?? 0;
-  }, database);
+  await measure('raw pg (VALUES)', batches, (b) => rawInsert(client, b), database);
   await client.end();
 }
 
@@ -139,4 +143,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Runs only as a script; bench/ingest.ts imports rawInsert and serverCpuMs.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
