@@ -23,11 +23,20 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/**
+ * Batches written at once. A single writer leaves the database idle while the next batch is built
+ * and the bus is read; two overlap those. Rows of one batch take locks in target order (see the
+ * insert's ORDER BY), so concurrent batches cannot deadlock on latest_results.
+ */
+const WRITERS = 2;
+
 export class Ingester {
   private sub: Subscription | undefined;
   private buffer: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
+  /** Batches cut from the buffer, waiting for a free writer. */
+  private readonly queued: Pending[][] = [];
+  private readonly writing = new Set<Promise<void>>();
   private lastWriteOk = true;
 
   constructor(private readonly o: IngesterOptions) {}
@@ -63,35 +72,44 @@ export class Ingester {
     }
   }
 
-  /** Writes everything buffered; batches are written one after another. */
-  flush(): Promise<void> {
+  /** Cuts the buffer into batches and resolves when every batch so far is written (or failed). */
+  async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.buffer.length === 0) return this.writing;
-    const batch = this.buffer.splice(0, this.buffer.length);
-    this.writing = this.writing.then(() => this.write(batch));
-    return this.writing;
+    const { batchSize } = this.o;
+    const all = this.buffer.splice(0, this.buffer.length);
+    for (let i = 0; i < all.length; i += batchSize) this.queued.push(all.slice(i, i + batchSize));
+    this.pump();
+    while (this.writing.size > 0) await Promise.all(this.writing);
   }
 
-  private async write(batch: Pending[]): Promise<void> {
+  private pump(): void {
+    while (this.writing.size < WRITERS && this.queued.length > 0) {
+      const w: Promise<void> = this.write(this.queued.shift()!).finally(() => {
+        this.writing.delete(w);
+        this.pump();
+      });
+      this.writing.add(w);
+    }
+  }
+
+  /** Never rejects: a failed batch is rejected message by message, and the bus redelivers it. */
+  private async write(chunk: Pending[]): Promise<void> {
     const { store, metrics, log } = this.o;
-    for (let i = 0; i < batch.length; i += this.o.batchSize) {
-      const chunk = batch.slice(i, i + this.o.batchSize);
-      const end = metrics.storeWrite.startTimer();
-      try {
-        const written = await store.results.insertBatch(chunk.map((p) => p.result));
-        end();
-        metrics.ingested.inc(written);
-        this.lastWriteOk = true;
-        for (const p of chunk) p.resolve();
-      } catch (e: unknown) {
-        metrics.ingestErrors.inc();
-        if (this.lastWriteOk) log.warn('result batch write failed; the bus will redeliver', { rows: chunk.length, error: errorMessage(e) });
-        this.lastWriteOk = false;
-        for (const p of chunk) p.reject(e);
-      } finally {
-        metrics.ingestPending.dec(chunk.length);
-      }
+    const end = metrics.storeWrite.startTimer();
+    try {
+      const written = await store.results.insertBatch(chunk.map((p) => p.result));
+      end();
+      metrics.ingested.inc(written);
+      this.lastWriteOk = true;
+      for (const p of chunk) p.resolve();
+    } catch (e: unknown) {
+      metrics.ingestErrors.inc();
+      if (this.lastWriteOk) log.warn('result batch write failed; the bus will redeliver', { rows: chunk.length, error: errorMessage(e) });
+      this.lastWriteOk = false;
+      for (const p of chunk) p.reject(e);
+    } finally {
+      metrics.ingestPending.dec(chunk.length);
     }
   }
 }
