@@ -150,12 +150,15 @@ export class NatsMember implements Subscription {
         await this.pause();
         continue;
       }
-      this.requested += free;
+      // Pulls of a quarter of the slots each: the server fills waiting pulls oldest first, so members
+      // sharing a consumer take turns instead of the first one's big pull taking every message.
+      const n = this.minPull;
+      this.requested += n;
       try {
-        const iter = await this.consumer.fetch({ max_messages: free, expires: this.d.fetchExpiresMs });
-        void this.drain(iter, free);
+        const iter = await this.consumer.fetch({ max_messages: n, expires: this.d.fetchExpiresMs });
+        void this.drain(iter, n);
       } catch (e: unknown) {
-        this.requested -= free;
+        this.requested -= n;
         this.fail(e);
       }
     }
