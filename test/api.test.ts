@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startTestApp, waitFor, type TestApp } from './helpers/app.js';
+import { TEST_TOKEN, startTestApp, waitFor, type TestApp } from './helpers/app.js';
 
 let app: TestApp;
 let target: Server;
@@ -77,6 +77,40 @@ describe('targets', () => {
     assert.equal(del.status, 204);
     assert.equal((await app.api('GET', `/targets/${t.id}`)).status, 404);
     assert.equal((await app.api('DELETE', `/targets/${t.id}`)).status, 404);
+  });
+});
+
+describe('live events', () => {
+  test('GET /events streams `target` events for create, change and delete, and `result` events of its probes', async () => {
+    const abort = new AbortController();
+    const res = await fetch(`${app.url}/events`, { headers: { authorization: `Bearer ${TEST_TOKEN}` }, signal: abort.signal });
+    assert.equal(res.headers.get('content-type'), 'text/event-stream');
+    const seen: { event: string; data: { target_id: number; op?: string } }[] = [];
+    const reading = (async () => {
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let buf = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buf += value;
+        for (let end; (end = buf.indexOf('\n\n')) >= 0; buf = buf.slice(end + 2)) {
+          const m = /^event: (\w+)\ndata: (.*)$/s.exec(buf.slice(0, end));
+          if (m) seen.push({ event: m[1]!, data: JSON.parse(m[2]!) });
+        }
+      }
+    })().catch(() => undefined);
+    try {
+      const { body: t } = await app.api('POST', '/targets', { name: 'live', url: targetUrl, interval_s: 1 });
+      await waitFor(async () => seen.some((e) => e.event === 'result' && e.data.target_id === t.id), 8000, 'a result event');
+      await app.api('PATCH', `/targets/${t.id}`, { name: 'live2' });
+      await app.api('DELETE', `/targets/${t.id}`);
+      await waitFor(async () => seen.some((e) => e.event === 'target' && e.data.op === 'deleted'), 5000, 'the deleted event');
+      const ops = seen.filter((e) => e.event === 'target' && e.data.target_id === t.id).map((e) => e.data.op);
+      assert.deepEqual(ops, ['created', 'updated', 'deleted']);
+    } finally {
+      abort.abort();
+      await reading;
+    }
   });
 });
 

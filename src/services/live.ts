@@ -3,7 +3,7 @@
 // without a query, and feeds live updates (SSE) to the dashboard.
 import { EventEmitter } from 'node:events';
 import type { Bus, Subscription } from '../bus/bus.js';
-import type { ProbeResult, Target } from '../domain/types.js';
+import type { ProbeResult, Target, TargetChange } from '../domain/types.js';
 import type { Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 
@@ -32,6 +32,7 @@ export class LiveState extends EventEmitter {
   private names = new Map<number, string>();
   private sub: Subscription | undefined;
   private incidentsSub: Subscription | undefined;
+  private targetsSub: Subscription | undefined;
 
   constructor(
     private readonly o: { store: Store; bus: Bus; metrics: Metrics; quorum: number; instance: string },
@@ -49,11 +50,16 @@ export class LiveState extends EventEmitter {
     this.incidentsSub = await this.o.bus.consume('incidents', { group: `sse-${this.o.instance}`, ephemeral: true }, async (msg) => {
       this.emit('incident', msg.data);
     });
+    // Target changes from any api replica (and incident updates) go out as SSE `target` events.
+    this.targetsSub = await this.o.bus.consume('targets', { group: `sse-targets-${this.o.instance}`, ephemeral: true }, async (msg) => {
+      await this.onTargetChange(msg.data);
+    });
     for (const t of await this.o.store.targets.list()) this.names.set(t.id, t.name);
     for (const r of await this.o.store.results.latest()) this.record(r);
   }
 
   async stop(): Promise<void> {
+    await this.targetsSub?.close();
     await this.incidentsSub?.close();
     await this.sub?.close();
   }
@@ -85,6 +91,12 @@ export class LiveState extends EventEmitter {
     this.names.delete(id);
     this.o.metrics.targetUp.remove({ target_id: String(id), target: name });
     this.o.metrics.targetLatency.remove({ target_id: String(id), target: name });
+  }
+
+  private async onTargetChange(c: TargetChange): Promise<void> {
+    const t = c.op === 'deleted' ? null : await this.o.store.targets.get(c.target_id);
+    this.targetChanged(t, c.target_id);
+    this.emit('target', { target_id: c.target_id, op: c.op });
   }
 
   latestResults(): ProbeResult[] {
