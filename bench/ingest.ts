@@ -27,7 +27,7 @@ import type { Bus } from '../src/bus/bus.js';
 import { openBus } from '../src/bus/open.js';
 import { streamName, TOPICS } from '../src/bus/subjects.js';
 import type { ProbeResult } from '../src/domain/types.js';
-import { errorMessage } from '../src/errors.js';
+import { cleanup, cleanups, stopping } from './cleanup.js';
 import { createMetrics, type Metrics } from '../src/metrics.js';
 import { Ingester } from '../src/services/ingester.js';
 import { openStore } from '../src/store/open.js';
@@ -56,26 +56,6 @@ const RAW_MAX_ROWS = Math.floor(65_535 / 17); // bind parameters of one VALUES s
 const RAW_TYPES = ['uuid', 'bigint', 'text', 'timestamptz', 'timestamptz', 'float8', 'integer', 'boolean', 'text', 'text',
   'float8', 'float8', 'float8', 'float8', 'float8', 'timestamptz', 'text'];
 const RAW_UNNEST_SQL = `INSERT INTO probes (${RAW_COLUMNS.join(', ')}) SELECT * FROM unnest(${RAW_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) ON CONFLICT DO NOTHING`;
-
-// --- cleanup: everything created is undone in reverse, on success, error, SIGINT or SIGTERM --------
-const cleanups: Array<() => Promise<unknown>> = [];
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    while (cleanups.length) await cleanups.pop()!().catch((e: unknown) => console.error(`cleanup: ${errorMessage(e)}`));
-  })();
-  return cleaning;
-}
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (cleaning) {
-      console.error(`${sig} again: exiting without finishing the cleanup`);
-      process.exit(130);
-    }
-    console.error(`${sig}: cleaning up (${sig} again exits at once)`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
 
 // --- measurement -------------------------------------------------------------------------------
 interface Sample {
@@ -139,7 +119,7 @@ async function waitIngested(m: Metrics, base: number, n: number): Promise<{ end:
     if (!at10 && done >= n * 0.1) at10 = now;
     if (!at90 && done >= n * 0.9) at90 = now;
     if (done >= n) return { end: now, at10, at90 };
-    if (cleaning) throw new Error('stopped');
+    if (stopping()) throw new Error('stopped');
     if (done !== last) [last, lastChange] = [done, now];
     else if (now - lastChange > 60_000) throw new Error(`ingestion stalled at ${done} of ${n} rows`);
     await new Promise((r) => setTimeout(r, 20));

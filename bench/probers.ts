@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect } from 'nats';
 import { streamName, TOPICS } from '../src/bus/subjects.js';
-import { errorMessage } from '../src/errors.js';
+import { cleanup, cleanups, unwind } from './cleanup.js';
 import { prepareTarget } from '../src/services/targets.js';
 import { openStore } from '../src/store/open.js';
 import type { Store } from '../src/store/store.js';
@@ -51,28 +51,6 @@ const WARMUP_S = arg('warmup-s', 15);
 const CONCURRENCY = arg('concurrency', 1000);
 const FLEET_SERVERS = arg('fleet-servers', 4);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-// --- cleanup: everything started is undone in reverse, on success, error, SIGINT or SIGTERM --------
-const cleanups: Array<() => Promise<unknown>> = [];
-let cleaning: Promise<void> | undefined;
-/** Undoes the steps pushed after the first `keep` ones. */
-async function unwind(keep: number): Promise<void> {
-  while (cleanups.length > keep) await cleanups.pop()!().catch((e: unknown) => console.error(`cleanup: ${errorMessage(e)}`));
-}
-function cleanup(): Promise<void> {
-  cleaning ??= unwind(0);
-  return cleaning;
-}
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (cleaning) {
-      console.error(`${sig} again: exiting without finishing the cleanup`);
-      process.exit(130);
-    }
-    console.error(`${sig}: cleaning up (${sig} again exits at once)`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
 
 // --- roles as processes --------------------------------------------------------------------------
 interface RoleProc {

@@ -146,5 +146,10 @@ test('restore rejects a foreign or corrupt state, and create rejects unknown opt
   assert.throws(() => restoreDetector({ ...state, state: { ...state.state, week: [] } }), (e: unknown) => e instanceof AppError && e.field === 'state.week');
   assert.throws(() => createDetector('records', { windowz: 3 }), (e: unknown) => e instanceof AppError && e.field === 'options.windowz');
   assert.throws(() => createDetector('records', { recordDecay: 2 }), (e: unknown) => e instanceof AppError && e.field === 'options.recordDecay');
+  assert.throws(() => restoreDetector({ ...state, state: { ...state.state, buf: [1, 2] } }), (e: unknown) => e instanceof AppError && e.field === 'state.buf');
+  assert.throws(() => restoreDetector({ ...state, version: 2 }), (e: unknown) => e instanceof AppError && e.field === 'state.version');
+  assert.throws(() => createDetector('records', { medianPoints: 2.5 }), (e: unknown) => e instanceof AppError && e.field === 'options.medianPoints');
+  assert.throws(() => createDetector('records', { medianCap: 0 }), (e: unknown) => e instanceof AppError && e.field === 'options.medianCap');
+  assert.throws(() => createDetector('records', { medianAlpha: 0 }), (e: unknown) => e instanceof AppError && e.field === 'options.medianAlpha');
   assert.throws(() => createDetector('nope'), (e: unknown) => e instanceof AppError && e.field === 'detector');
 });

@@ -1,5 +1,6 @@
 // "records": scores how far a deviation beats the largest deviation of its kind seen so far.
-// Four signed deviations (point, short-term mean, same hour yesterday or last week, slow drift) each
+// Five signed deviations (point, short-term mean, same hour yesterday or last week, slow drift, and a
+// running median against its slow mean, whose ratio is capped) each
 // keep a slowly decaying record; r = the best ratio to its record (1 = ties it). A short mean of r
 // (scaled by persistGain) also counts, so a run of near-record points scores like one record break.
 // Score = r / (1 + r). After a score is emitted, lower scores are silenced for a refractory period,
@@ -29,13 +30,19 @@ export interface RecordsOptions extends DetectorOptions {
   persistGain: number;
   /** Points learnt before any score is emitted. */
   warmupPoints: number;
+  /** Points in the running median that is compared with its own slow mean (0 = off). */
+  medianPoints: number;
+  /** EWMA weight of that slow mean of the running median. */
+  medianAlpha: number;
+  /** Cap on the median feature's ratio: it can tip a near-threshold score over, not page on its own. */
+  medianCap: number;
 }
 
 const KIND = 'records';
-const VERSION = 2;
+const VERSION = 3;
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
-const FEATURES = 8; // 4 deviations x (up, down)
+const FEATURES = 10; // 5 deviations x (up, down)
 
 const defaults: RecordsOptions = {
   levelAlpha: 0.05,
@@ -49,6 +56,9 @@ const defaults: RecordsOptions = {
   persistAlpha: 0.15,
   persistGain: 1.17,
   warmupPoints: 150,
+  medianPoints: 11,
+  medianAlpha: 0.002,
+  medianCap: 1.3,
 };
 
 interface RecordsState {
@@ -69,29 +79,58 @@ interface RecordsState {
   season: Float64Array;
   /** Last value seen in each time-of-week slot (UTC, weeks counted from the epoch, a Thursday); NaN = none yet. */
   week: Float64Array;
+  /** Last medianPoints values (ring buffer, filled up to n). */
+  buf: Float64Array;
+  medLevel: number;
 }
 
 function validate(o: RecordsOptions): RecordsOptions {
-  for (const k of ['levelAlpha', 'fastAlpha', 'driftFastAlpha', 'driftSlowAlpha', 'persistAlpha'] as const) {
+  for (const k of ['levelAlpha', 'fastAlpha', 'driftFastAlpha', 'driftSlowAlpha', 'persistAlpha', 'medianAlpha'] as const) {
     if (!(o[k] > 0 && o[k] <= 1)) throw validationError(`options.${k}`, `${k} must be in (0, 1]`);
   }
   if (!(o.recordDecay > 0 && o.recordDecay <= 1)) throw validationError('options.recordDecay', 'recordDecay must be in (0, 1]');
   if (!(o.holdDecay >= 0 && o.holdDecay <= 1)) throw validationError('options.holdDecay', 'holdDecay must be in [0, 1]');
   if (!(o.persistGain >= 0)) throw validationError('options.persistGain', 'persistGain must be >= 0');
+  if (!(o.medianCap > 0)) throw validationError('options.medianCap', 'medianCap must be > 0');
   if (!(o.seasonSlotMin >= 1 && 1440 % o.seasonSlotMin === 0)) throw validationError('options.seasonSlotMin', 'seasonSlotMin must divide 1440');
   if (!(o.refractoryPoints >= 0 && o.warmupPoints >= 0)) throw validationError('options.refractoryPoints', 'point counts must be >= 0');
+  if (!(Number.isInteger(o.medianPoints) && o.medianPoints >= 0 && o.medianPoints <= 1000)) {
+    throw validationError('options.medianPoints', 'medianPoints must be an integer in [0, 1000]');
+  }
   return o;
 }
 
 class Records implements Detector {
   private readonly f = new Float64Array(FEATURES);
   private readonly slotMs: number;
+  /** The buffer's values in ascending order (derived from it, so not in the snapshot). */
+  private readonly sorted: Float64Array;
 
   constructor(
     private readonly o: RecordsOptions,
     private readonly s: RecordsState,
   ) {
     this.slotMs = o.seasonSlotMin * 60_000;
+    const filled = Math.min(s.n, o.medianPoints);
+    this.sorted = new Float64Array(o.medianPoints);
+    this.sorted.set(s.buf.subarray(0, filled).slice().sort());
+  }
+
+  /** Writes x over the oldest buffered value and keeps `sorted` in order (O(medianPoints), no allocation). */
+  private push(x: number): void {
+    const K = this.o.medianPoints, buf = this.s.buf, a = this.sorted, i = (this.s.n - 1) % K;
+    let len = Math.min(this.s.n - 1, K);
+    if (this.s.n > K) {
+      const old = buf[i]!;
+      let j = 0;
+      while (j < len - 1 && a[j] !== old) j++;
+      for (; j < len - 1; j++) a[j] = a[j + 1]!;
+      len--;
+    }
+    let j = len;
+    while (j > 0 && a[j - 1]! > x) { a[j] = a[j - 1]!; j--; }
+    a[j] = x;
+    buf[i] = x;
   }
 
   update(tMs: number, x: number): number {
@@ -124,6 +163,17 @@ class Records implements Detector {
       s.seasonN++;
     } else f[4] = f[5] = 0;
     signed(f, 6, s.driftFast - s.driftSlow);
+    const K = o.medianPoints;
+    if (K > 0) {
+      this.push(x);
+      if (s.n >= K) {
+        const m = K % 2 ? this.sorted[(K - 1) >> 1]! : 0.5 * (this.sorted[K / 2 - 1]! + this.sorted[K / 2]!);
+        if (s.n === K) s.medLevel = m;
+        signed(f, 8, m - s.medLevel);
+        const avgM = 1 / (s.n - K + 1);
+        s.medLevel += (warm && avgM > o.medianAlpha ? avgM : o.medianAlpha) * (m - s.medLevel);
+      } else f[8] = f[9] = 0;
+    } else f[8] = f[9] = 0;
     s.season[slot] = x;
     s.week[wslot] = x;
     s.level += (warm && avg > o.levelAlpha ? avg : o.levelAlpha) * (x - s.level);
@@ -134,7 +184,10 @@ class Records implements Detector {
       const fi = f[i]!;
       // A feature that has just started (same-hour-yesterday after day one) has no record yet: learn first.
       if (fi > 0 && (i < 4 || i > 5 || s.seasonN > o.warmupPoints)) {
-        const ri = fi / (rec[i]! + 1e-12);
+        let ri = fi / (rec[i]! + 1e-12);
+        // The running median moves smoothly, so on noise it breaks young records in runs: capped, it
+        // can lift a borderline score over the threshold but not make a confident alarm on its own.
+        if (i > 7 && ri > o.medianCap) ri = o.medianCap;
         if (ri > r) r = ri;
       }
       rec[i] = Math.max(rec[i]! * o.recordDecay, fi);
@@ -165,7 +218,7 @@ class Records implements Detector {
     const state: { [key: string]: Json } = {
       n: s.n, seasonN: s.seasonN, firstMs: s.firstMs, level: s.level, fast: s.fast, driftFast: s.driftFast, driftSlow: s.driftSlow,
       persist: s.persist, hold: s.hold, holdLeft: s.holdLeft, records: Array.from(s.records),
-      season: slotsJson(s.season), week: slotsJson(s.week),
+      season: slotsJson(s.season), week: slotsJson(s.week), buf: Array.from(s.buf), medLevel: s.medLevel,
     };
     return { kind: KIND, version: VERSION, options: { ...this.o }, state };
   }
@@ -184,6 +237,7 @@ function freshState(o: RecordsOptions): RecordsState {
     n: 0, seasonN: 0, firstMs: 0, level: 0, fast: 0, driftFast: 0, driftSlow: 0, persist: 0, hold: 0, holdLeft: 0,
     records: new Float64Array(FEATURES), season: new Float64Array(1440 / o.seasonSlotMin).fill(NaN),
     week: new Float64Array((7 * 1440) / o.seasonSlotMin).fill(NaN),
+    buf: new Float64Array(o.medianPoints), medLevel: 0,
   };
 }
 
@@ -199,16 +253,20 @@ function slotsState(j: { [key: string]: Json }, key: string, slots: number): Flo
 function restoreState(o: RecordsOptions, j: { [key: string]: Json }): RecordsState {
   const slots = 1440 / o.seasonSlotMin;
   const records = nums(j, 'records', FEATURES);
+  const buf = nums(j, 'buf', o.medianPoints);
+  if (buf.length !== o.medianPoints) throw validationError('state.buf', `state field 'buf' must hold ${o.medianPoints} numbers`);
   if (records.length !== FEATURES) throw validationError('state.records', `state field 'records' must hold ${FEATURES} numbers`);
+  if (!(Number.isInteger(j.n) && (j.n as number) >= 0)) throw validationError('state.n', "state field 'n' must be a count");
   return {
     n: num(j, 'n'), seasonN: num(j, 'seasonN'), firstMs: num(j, 'firstMs'), level: num(j, 'level'), fast: num(j, 'fast'),
     driftFast: num(j, 'driftFast'), driftSlow: num(j, 'driftSlow'), persist: num(j, 'persist'), hold: num(j, 'hold'), holdLeft: num(j, 'holdLeft'),
     records: Float64Array.from(records), season: slotsState(j, 'season', slots), week: slotsState(j, 'week', 7 * slots),
+    buf: Float64Array.from(buf), medLevel: num(j, 'medLevel'),
   };
 }
 
 export const records: DetectorKind<RecordsOptions> = {
-  description: 'Record-breaking deviations (point, short mean, same hour yesterday or last week, drift) and runs of near-records, one alert per event.',
+  description: 'Record-breaking deviations (point, short mean, same hour yesterday or last week, drift, running median) and runs of near-records, one alert per event.',
   defaults,
   create: (options) => {
     const o = validate(resolveOptions(defaults, options));
