@@ -260,3 +260,18 @@ describe('state', () => {
     assert.equal(sim.opened().length, 0);
   });
 });
+
+test('seriesCount follows new regions, restored states and forgotten targets', () => {
+  const sim = new Sim();
+  sim.feed(T0, { latencyMs: 30 });
+  sim.feed(T0, { latencyMs: 30, region: 'eu' });
+  sim.feed(T0 + MINUTE, { latencyMs: 30 });
+  assert.equal(sim.engine.seriesCount(), 2);
+  const rows = sim.engine.takeDirty().rows;
+  const other = new Sim();
+  other.engine.restore(rows);
+  other.engine.restore(rows);
+  assert.equal(other.engine.seriesCount(), 2, 'a restored series counts once');
+  other.engine.forget(1);
+  assert.equal(other.engine.seriesCount(), 0);
+});

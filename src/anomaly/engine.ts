@@ -59,6 +59,8 @@ const ENGINE_KINDS: IncidentKind[] = ['down', 'latency_anomaly', 'error_rate', '
 
 export class IncidentEngine {
   private readonly targets = new Map<number, TargetState>();
+  /** Series across all targets (kept, not counted: the gauge reads it on every result). */
+  private nSeries = 0;
 
   constructor(private readonly c: EngineConfig) {}
 
@@ -87,6 +89,7 @@ export class IncidentEngine {
     if (!s) {
       s = Series.create(ts.id, r.region, ts.params.detector, this.c.warmupPoints);
       ts.series.set(r.region, s);
+      this.nSeries++;
       this.seed(ts, s, t);
     }
     if (t < s.lastMs || (t === s.lastMs && r.id <= s.lastId)) return [];
@@ -206,6 +209,7 @@ export class IncidentEngine {
   forget(targetId: number): Incident[] {
     const ts = this.targets.get(targetId);
     this.targets.delete(targetId);
+    this.nSeries -= ts?.series.size ?? 0;
     return ts ? [...ts.open.values()] : [];
   }
 
@@ -244,7 +248,9 @@ export class IncidentEngine {
     for (const e of bySeries.values()) {
       const ts = this.target(e.targetId);
       try {
-        ts.series.set(e.region, Series.fromRows(e.targetId, e.region, e.rows, ts.params.detector, this.c.warmupPoints));
+        const restored = Series.fromRows(e.targetId, e.region, e.rows, ts.params.detector, this.c.warmupPoints);
+        if (!ts.series.has(e.region)) this.nSeries++;
+        ts.series.set(e.region, restored);
       } catch {
         bad++;
       }
@@ -274,9 +280,7 @@ export class IncidentEngine {
   }
 
   seriesCount(): number {
-    let n = 0;
-    for (const ts of this.targets.values()) n += ts.series.size;
-    return n;
+    return this.nSeries;
   }
 
   private target(id: number): TargetState {
