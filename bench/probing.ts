@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     if (has('rss')) {
       print('1,000 targets at 10 s (RSS)', await runPulseGuard(fleet.urls, 1000, 10, arg('duration-s', 120), 20));
     } else if (has('ceiling')) {
-      for (const rate of [1000, 2000, 3000, 4000, 5000]) {
+      for (let rate = 1000; rate <= 5000; rate += 500) {
         const r = await runPulseGuard(fleet.urls, rate * 10, 10, arg('duration-s', 60), 15);
         print(`target ${rate}/s`, r);
         if (r.p99 >= 250 || r.skipped > 0) break;

@@ -1,36 +1,18 @@
-// The two SQL executors behind the Store: embedded PGlite (PostgreSQL 17 in WASM, in this process)
+// The two SQL executors behind the Store: embedded PGlite (PostgreSQL 17 in WASM, in its own thread)
 // and PostgreSQL through a node-postgres pool. Both return int8/numeric as JS numbers and
 // timestamptz as ISO strings (toISOString form), and turn "database unreachable" into
 // AppError('unavailable'); other database errors pass through with their SQLSTATE `code`.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { AppError, errorMessage } from '../errors.js';
+import { EMBEDDED_START_PARAMS, PARSERS } from './pglite-settings.js';
+import type { WireError, WorkerInit, WorkerReply, WorkerRequest } from './pglite-worker.js';
 import type { Db } from './store.js';
 
-const INT8 = 20;
-const NUMERIC = 1700;
-const TIMESTAMPTZ = 1184;
-
-/** '2025-01-02 03:04:05.678+00' (DateStyle ISO) -> '2025-01-02T03:04:05.678Z'. */
-export function pgTimestampToIso(text: string): string {
-  const d = new Date(text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
-  return Number.isNaN(d.getTime()) ? text : d.toISOString();
-}
-
-const PARSERS: Record<number, (text: string) => unknown> = {
-  [INT8]: Number,
-  [NUMERIC]: Number,
-  [TIMESTAMPTZ]: pgTimestampToIso,
-};
-
-/**
- * PGlite settings, measured in docs/storage.md: shared_buffers 16 MB instead of 128 MB is what
- * keeps the process under 300 MB RSS (WASM memory never shrinks once touched).
- */
-export const EMBEDDED_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'temp_buffers=2MB'];
+export { EMBEDDED_START_PARAMS, pgTimestampToIso } from './pglite-settings.js';
 
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
 
@@ -57,34 +39,127 @@ async function mapped<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-/** A PGlite database. Owns the instance and, for a data dir, the lock file. */
+/** An error from the database thread, with PostgreSQL's fields back on it. */
+function fromWire(w: WireError): Error {
+  return Object.assign(new Error(w.message), w);
+}
+
+type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+/**
+ * The database thread (pglite-worker.ts) seen from this one: numbered requests, replies matched by
+ * id. The worker keeps the process alive only while a request is pending, as PGlite in this thread
+ * would; if it dies, every pending and later request fails as "PGlite is closed" (unavailable).
+ */
+class PgliteThread {
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private nextId = 1;
+  private dead: Error | undefined;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (m: WorkerReply) => this.settle(m));
+    worker.on('error', (e: Error) => this.fail(new Error(`PGlite is closed: its thread failed: ${e.message}`)));
+    worker.on('exit', (code) => this.fail(new Error(`PGlite is closed (its thread exited with code ${code})`)));
+  }
+
+  /** Starts the thread and opens the database in it. */
+  static async start(init: WorkerInit): Promise<PgliteThread> {
+    const options = { workerData: init, transferList: init.template ? [init.template] : [] };
+    // Built: the .js file. From source (tsx, in development and tests) tsx's loader hooks do not
+    // reach worker threads, so the worker registers them before it imports the .ts file.
+    const worker = import.meta.url.endsWith('.ts')
+      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(new URL('./pglite-worker.ts', import.meta.url).href)}); })`, { ...options, eval: true })
+      : new Worker(new URL('./pglite-worker.js', import.meta.url), options);
+    const opened = new Promise<void>((resolve, reject) => {
+      worker.once('message', (m: WorkerReply) => (m.ok ? resolve() : reject(fromWire(m.error))));
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`PGlite is closed (its thread exited with code ${code} while opening)`)));
+    });
+    try {
+      await opened;
+    } catch (e: unknown) {
+      await worker.terminate();
+      throw e;
+    }
+    const thread = new PgliteThread(worker);
+    worker.unref();
+    return thread;
+  }
+
+  call<T>(req: Request): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    if (this.pending.size === 0) this.worker.ref();
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...req, id });
+    });
+  }
+
+  private settle(m: WorkerReply): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if (m.ok) p.resolve(m.value);
+    else p.reject(fromWire(m.error));
+  }
+
+  private fail(e: Error): void {
+    this.dead ??= e;
+    for (const p of this.pending.values()) p.reject(this.dead);
+    this.pending.clear();
+  }
+
+  /** Closes the database, then ends the thread. */
+  async close(): Promise<void> {
+    if (this.dead) return;
+    try {
+      await this.call({ op: 'close' });
+    } finally {
+      this.dead = new Error('PGlite is closed');
+      await this.worker.terminate();
+    }
+  }
+}
+
+/** A PGlite database, run in its own thread. Owns the thread and, for a data dir, the lock file. */
 export class EmbeddedDb implements Db {
   readonly kind = 'embedded' as const;
   constructor(
-    private readonly pglite: PGlite,
+    private readonly thread: PgliteThread,
     private readonly release: () => void = () => {},
   ) {}
 
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
-    return mapped(this.pglite.query<T>(sql, params).then((r) => r.rows));
+    return mapped(this.thread.call<T[]>({ op: 'query', sql, params }));
   }
 
   async exec(sql: string): Promise<void> {
-    await mapped(this.pglite.exec(sql));
+    await mapped(this.thread.call({ op: 'exec', sql }));
   }
 
-  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-    return mapped(this.pglite.transaction((tx) => fn(new EmbeddedTx(tx))));
+  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    const tx = await mapped(this.thread.call<number>({ op: 'begin' }));
+    let out: T;
+    try {
+      out = await fn(new EmbeddedTx(this.thread, tx));
+    } catch (e: unknown) {
+      await this.thread.call({ op: 'end', tx, commit: false }).catch(() => undefined);
+      throw mapError(e);
+    }
+    await mapped(this.thread.call({ op: 'end', tx, commit: true }));
+    return out;
   }
 
   /** A tarball of the whole database, for cloning (tests use it as a migrated template). */
-  dumpDataDir(): Promise<File | Blob> {
-    return this.pglite.dumpDataDir('none');
+  async dumpDataDir(): Promise<Blob> {
+    return new Blob([await mapped(this.thread.call<ArrayBuffer>({ op: 'dump' }))]);
   }
 
   async close(): Promise<void> {
     try {
-      if (!this.pglite.closed) await this.pglite.close();
+      await this.thread.close();
     } finally {
       this.release();
     }
@@ -93,12 +168,15 @@ export class EmbeddedDb implements Db {
 
 class EmbeddedTx implements Db {
   readonly kind = 'embedded' as const;
-  constructor(private readonly tx: Transaction) {}
+  constructor(
+    private readonly thread: PgliteThread,
+    private readonly tx: number,
+  ) {}
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
-    return mapped(this.tx.query<T>(sql, params).then((r) => r.rows));
+    return mapped(this.thread.call<T[]>({ op: 'query', sql, params, tx: this.tx }));
   }
   async exec(sql: string): Promise<void> {
-    await mapped(this.tx.exec(sql));
+    await mapped(this.thread.call({ op: 'exec', sql, tx: this.tx }));
   }
   /** Already in a transaction: runs `fn` inside it. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
@@ -120,18 +198,16 @@ export interface EmbeddedOptions {
  * child process, because initdb's transient ~700 MB would otherwise stay in this process's heap.
  */
 export async function openEmbeddedDb(dataDir: string | null, opts: EmbeddedOptions = {}): Promise<EmbeddedDb> {
-  const base: PGliteOptions = { startParams: EMBEDDED_START_PARAMS, parsers: PARSERS };
   if (dataDir === null) {
-    const pglite = await mapped(PGlite.create({ ...base, ...(opts.template ? { loadDataDir: opts.template } : {}) }));
-    return new EmbeddedDb(pglite);
+    const template = opts.template ? await opts.template.arrayBuffer() : undefined;
+    return new EmbeddedDb(await mapped(PgliteThread.start({ pgdata: null, ...(template ? { template } : {}) })));
   }
   mkdirSync(dataDir, { recursive: true });
   const release = lockDataDir(join(dataDir, 'store.lock'));
   try {
     const pgdata = join(dataDir, 'pgdata');
     if (!existsSync(join(pgdata, 'PG_VERSION'))) await initInChild(pgdata).catch(() => undefined);
-    const pglite = await PGlite.create(pgdata, base);
-    return new EmbeddedDb(pglite, release);
+    return new EmbeddedDb(await PgliteThread.start({ pgdata }), release);
   } catch (e: unknown) {
     release();
     throw mapError(e);
