@@ -202,16 +202,17 @@ export class NatsMember implements Subscription {
       return;
     }
     this.running.add(m);
-    const deliveries = m.info.redeliveryCount;
+    // The delivery count is parsed from the reply subject only when asked for (most handlers never do).
+    const msg = { data, subject: m.subject, get deliveries() { return m.info.redeliveryCount; } };
     let p: Promise<void>;
     try {
-      p = Promise.resolve(this.d.handler({ data, subject: m.subject, deliveries }));
+      p = Promise.resolve(this.d.handler(msg));
     } catch (e: unknown) {
       p = Promise.reject(e);
     }
     p.then(
       () => this.settle(m, () => m.ack()),
-      () => this.settle(m, () => m.nak(nakDelayMs(deliveries))),
+      () => this.settle(m, () => m.nak(nakDelayMs(m.info.redeliveryCount))),
     );
   }
 

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { AppError, errorMessage } from '../errors.js';
-import { EMBEDDED_START_PARAMS, PARSERS } from './pglite-settings.js';
+import { EMBEDDED_SETTINGS, PARSERS } from './pglite-settings.js';
 import type { WireError, WorkerInit, WorkerReply, WorkerRequest } from './pglite-worker.js';
 import type { Db } from './store.js';
 
-export { EMBEDDED_START_PARAMS, pgTimestampToIso } from './pglite-settings.js';
+export { EMBEDDED_SETTINGS, pgTimestampToIso } from './pglite-settings.js';
 
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
 
@@ -268,11 +268,11 @@ async function initInChild(pgdata: string): Promise<void> {
 function runInitChild(pgdata: string): Promise<void> {
   const code = `const [url, dir, params] = process.argv.slice(1);
 const { PGlite } = await import(url);
-const db = await PGlite.create(dir, { startParams: JSON.parse(params) });
+const db = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, ...JSON.parse(params)] });
 await db.close();`;
   const url = import.meta.resolve('@electric-sql/pglite');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code, url, pgdata, JSON.stringify(EMBEDDED_START_PARAMS)], {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code, url, pgdata, JSON.stringify(EMBEDDED_SETTINGS)], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

@@ -1,5 +1,6 @@
 // PGlite's settings, shared by the database thread (pglite-worker.ts) and the initdb child (db.ts).
-import { PGlite } from '@electric-sql/pglite';
+// This module must not import PGlite itself: loading it costs ~48 MB RSS, and only the database
+// thread and the initdb child need it.
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -19,7 +20,8 @@ export const PARSERS: Record<number, (text: string) => unknown> = {
 };
 
 /**
- * PGlite settings, measured in docs/storage.md: shared_buffers 16 MB instead of 128 MB is what
- * keeps the process under 300 MB RSS (WASM memory never shrinks once touched).
+ * Settings added to PGlite's `defaultStartParams`, measured in docs/storage.md: shared_buffers
+ * 16 MB instead of 128 MB is what keeps the process under 300 MB RSS (WASM memory never shrinks
+ * once touched).
  */
-export const EMBEDDED_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'temp_buffers=2MB'];
+export const EMBEDDED_SETTINGS = ['-c', 'shared_buffers=16MB', '-c', 'temp_buffers=2MB'];

@@ -3,7 +3,7 @@
 // `EmbeddedDb` (db.ts) with small request messages; see docs/storage.md.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
-import { EMBEDDED_START_PARAMS, PARSERS } from './pglite-settings.js';
+import { EMBEDDED_SETTINGS, PARSERS } from './pglite-settings.js';
 
 /** What the main thread asks; `tx` names a transaction begun by a `begin` request. */
 export type WorkerRequest =
@@ -52,7 +52,7 @@ interface OpenTx {
 
 async function serve(init: WorkerInit): Promise<void> {
   const port = parentPort!;
-  const options: PGliteOptions = { startParams: EMBEDDED_START_PARAMS, parsers: PARSERS };
+  const options: PGliteOptions = { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS], parsers: PARSERS };
   if (init.template) options.loadDataDir = new Blob([init.template]);
   let db: PGlite;
   try {

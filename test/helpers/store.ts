@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import pg from 'pg';
-import { EMBEDDED_START_PARAMS, openEmbeddedDb, openPostgresDb } from '../../src/store/db.js';
+import { EMBEDDED_SETTINGS, openEmbeddedDb, openPostgresDb } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { sqlStore } from '../../src/store/sql/index.js';
@@ -26,7 +26,7 @@ let template: Promise<Blob> | undefined;
 function templateFile(): string {
   const pkg = readFileSync(new URL('../package.json', import.meta.resolve('@electric-sql/pglite')), 'utf8');
   const version = (JSON.parse(pkg) as { version: string }).version;
-  const h = createHash('sha256').update(version).update(JSON.stringify(EMBEDDED_START_PARAMS));
+  const h = createHash('sha256').update(version).update(JSON.stringify(EMBEDDED_SETTINGS));
   for (const m of migrations) h.update(`${m.version}\0${m.name}\0${m.sql}\0`);
   return join(tmpdir(), `pulseguard-test-template-${h.digest('hex').slice(0, 16)}.tar.gz`);
 }
