@@ -80,6 +80,11 @@ async function main(): Promise<void> {
   }
   const probes = await fetch(`${api}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) => r.text());
   const count = [...probes.matchAll(/^pulseguard_probes_total\{[^}]*\} (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
+  // Where the main thread's memory is (prom-client's process metrics); the rest is the database
+  // thread (PGlite's WASM memory and its isolate), code and Node itself.
+  const space = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(probes)?.[1] ?? NaN) / 1048576;
+  const spaces = [...probes.matchAll(/^nodejs_heap_space_size_used_bytes\{space="(\w+)"\} (\d+)/gm)].map((m) => `${m[1]} ${(Number(m[2]) / 1048576).toFixed(0)}`);
+  console.log(`main thread at the end: heap total ${space('nodejs_heap_size_total_bytes').toFixed(0)} MB, used ${space('nodejs_heap_size_used_bytes').toFixed(0)} MB, external ${space('nodejs_external_memory_bytes').toFixed(0)} MB; used by space (MB): ${spaces.join(', ')}`);
   samples.sort((a, b) => a - b);
   const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
   console.log(`${TARGETS} targets at 10 s, built CLI (node bin/pulseguard.js start): RSS median ${at(0.5).toFixed(0)} MB, p95 ${at(0.95).toFixed(0)} MB, max ${samples[samples.length - 1]!.toFixed(0)} MB over ${DURATION_S} s; ${count} probes run in all`);
