@@ -1,4 +1,4 @@
-// Resident memory of PulseGuard as users run it: the built CLI (`node bin/pulseguard.js start`,
+// Resident memory of PulseGuard as users run it: the built CLI (`bin/pulseguard.js start`, its shebang's flags,
 // every role, embedded store, no tsx in the process) with N HTTP targets at a 10 s interval
 // against the local fleet. Samples VmRSS of the process (all its threads) every second.
 // Usage: npm run bench:rss [-- --targets 1000 --duration-s 120 --warmup-s 30]   (runs `npm run build` first)
@@ -46,7 +46,8 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pulseguard-rss-'));
   cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'bin/pulseguard.js'), 'start'], {
+  // Run as users run the installed CLI: the file itself, so its shebang's Node flags apply.
+  const child = spawn(join(ROOT, 'bin/pulseguard.js'), ['start'], {
     env: { ...process.env, PULSEGUARD_PORT: String(port), PULSEGUARD_HOST: '127.0.0.1', PULSEGUARD_DATA_DIR: dataDir, PULSEGUARD_API_TOKEN: TOKEN, PULSEGUARD_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
   console.log(`main thread at the end: heap total ${space('nodejs_heap_size_total_bytes').toFixed(0)} MB, used ${space('nodejs_heap_size_used_bytes').toFixed(0)} MB, external ${space('nodejs_external_memory_bytes').toFixed(0)} MB; used by space (MB): ${spaces.join(', ')}`);
   samples.sort((a, b) => a - b);
   const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
-  console.log(`${TARGETS} targets at 10 s, built CLI (node bin/pulseguard.js start): RSS median ${at(0.5).toFixed(0)} MB, p95 ${at(0.95).toFixed(0)} MB, max ${samples[samples.length - 1]!.toFixed(0)} MB over ${DURATION_S} s; ${count} probes run in all`);
+  console.log(`${TARGETS} targets at 10 s, built CLI (bin/pulseguard.js start): RSS median ${at(0.5).toFixed(0)} MB, p95 ${at(0.95).toFixed(0)} MB, max ${samples[samples.length - 1]!.toFixed(0)} MB over ${DURATION_S} s; ${count} probes run in all`);
 }
 
 try {

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // Entry point: runs the compiled CLI (`npm run build` writes dist/).
 import { main } from '../dist/cli.js';
 
