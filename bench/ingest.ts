@@ -37,15 +37,8 @@ import { NATS_URL, PG_URL } from '../test/helpers/services.js';
 import { pgAdmin, pgUrl, probeResult } from '../test/helpers/store.js';
 import { machineLine, natsServerPid, procCpuMs, table } from './cpu.js';
 import { RAW_COLUMNS, rawInsert, rawRow, serverCpuMs } from './store-insert.js';
+import { arg, has } from './args.js';
 
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt: number) => {
-  const i = argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(argv[i + 1]) : dflt;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-};
-const has = (name: string) => argv.includes(`--${name}`);
 
 const N = arg('results', 200_000);
 const TARGETS = arg('targets', 1000);

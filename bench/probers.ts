@@ -34,15 +34,8 @@ import { machineLine, natsServerPid, procCpuMs, table } from './cpu.js';
 import { startFleet } from './fleet.js';
 import { runPulseGuard } from './probing.js';
 import { serverCpuMs } from './store-insert.js';
+import { arg, has } from './args.js';
 
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt: number) => {
-  const i = argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(argv[i + 1]) : dflt;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-};
-const has = (name: string) => argv.includes(`--${name}`);
 
 const TARGETS = arg('targets', 3000);
 const INTERVAL_S = arg('interval-s', 3);

@@ -14,13 +14,8 @@ import { runRoles } from '../src/roles/run.js';
 import { ROLE_NAMES } from '../src/roles/role.js';
 import { silentLogger } from '../src/util/log.js';
 import { startFleet } from './fleet.js';
+import { arg, has } from './args.js';
 
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
-};
-const has = (name: string) => argv.includes(`--${name}`);
 
 function get(url: string): Promise<boolean> {
   return new Promise((resolve) => {

@@ -4,20 +4,16 @@
 // Usage: npm run bench:rss [-- --targets 1000 --duration-s 120 --warmup-s 30]   (runs `npm run build` first)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineLine } from './cpu.js';
 import { cleanup, cleanups } from './cleanup.js';
 import { startFleet } from './fleet.js';
+import { freePort } from '../test/helpers/servers-own.js';
+import { arg } from './args.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
-};
 const TARGETS = arg('targets', 1000);
 const DURATION_S = arg('duration-s', 120);
 const WARMUP_S = arg('warmup-s', 30);
@@ -27,14 +23,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 async function main(): Promise<void> {

@@ -164,16 +164,15 @@ class Records implements Detector {
     } else f[4] = f[5] = 0;
     signed(f, 6, s.driftFast - s.driftSlow);
     const K = o.medianPoints;
-    if (K > 0) {
-      this.push(x);
-      if (s.n >= K) {
-        const m = K % 2 ? this.sorted[(K - 1) >> 1]! : 0.5 * (this.sorted[K / 2 - 1]! + this.sorted[K / 2]!);
-        if (s.n === K) s.medLevel = m;
-        signed(f, 8, m - s.medLevel);
-        const avgM = 1 / (s.n - K + 1);
-        s.medLevel += (warm && avgM > o.medianAlpha ? avgM : o.medianAlpha) * (m - s.medLevel);
-      } else f[8] = f[9] = 0;
-    } else f[8] = f[9] = 0;
+    f[8] = f[9] = 0;
+    if (K > 0) this.push(x);
+    if (K > 0 && s.n >= K) {
+      const m = K % 2 ? this.sorted[(K - 1) >> 1]! : 0.5 * (this.sorted[K / 2 - 1]! + this.sorted[K / 2]!);
+      if (s.n === K) s.medLevel = m;
+      signed(f, 8, m - s.medLevel);
+      const avgM = 1 / (s.n - K + 1);
+      s.medLevel += (warm && avgM > o.medianAlpha ? avgM : o.medianAlpha) * (m - s.medLevel);
+    }
     s.season[slot] = x;
     s.week[wslot] = x;
     s.level += (warm && avg > o.levelAlpha ? avg : o.levelAlpha) * (x - s.level);

@@ -57,13 +57,14 @@ export class NatsMember implements Subscription {
   private closed: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private loopDone: Promise<void> = Promise.resolve();
-  private readonly minPull: number;
+  /** Messages asked for per pull: a quarter of the slots (see loop()). */
+  private readonly pullSize: number;
   private keepAliveTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly d: MemberDeps) {
     const { group, ephemeral, concurrency } = d.opts;
     this.name = ephemeral ? `${group}-${randomBytes(6).toString('hex')}` : group;
-    this.minPull = Math.max(1, Math.floor(concurrency / 4));
+    this.pullSize = Math.max(1, Math.floor(concurrency / 4));
   }
 
   /** Creates or updates the consumer, then starts pulling. */
@@ -146,13 +147,13 @@ export class NatsMember implements Subscription {
         continue;
       }
       const free = concurrency - this.running.size - this.requested - this.backlog.length;
-      if (free < this.minPull) {
+      if (free < this.pullSize) {
         await this.pause();
         continue;
       }
       // Pulls of a quarter of the slots each: the server fills waiting pulls oldest first, so members
       // sharing a consumer take turns instead of the first one's big pull taking every message.
-      const n = this.minPull;
+      const n = this.pullSize;
       this.requested += n;
       try {
         const iter = await this.consumer.fetch({ max_messages: n, expires: this.d.fetchExpiresMs });

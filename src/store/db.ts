@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { AppError, errorMessage } from '../errors.js';
 import { EMBEDDED_SETTINGS, PARSERS } from './pglite-settings.js';
-import type { WireError, WorkerInit, WorkerReply, WorkerRequest } from './pglite-worker.js';
+import type { WireError, WorkerCall, WorkerInit, WorkerReply } from './pglite-worker.js';
 import type { Db } from './store.js';
 
 export { EMBEDDED_SETTINGS, pgTimestampToIso } from './pglite-settings.js';
@@ -43,8 +43,6 @@ async function mapped<T>(p: Promise<T>): Promise<T> {
 function fromWire(w: WireError): Error {
   return Object.assign(new Error(w.message), w);
 }
-
-type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 /**
  * The database thread (pglite-worker.ts) seen from this one: numbered requests, replies matched by
@@ -86,7 +84,7 @@ class PgliteThread {
     return thread;
   }
 
-  call<T>(req: Request): Promise<T> {
+  call<T>(req: WorkerCall): Promise<T> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     if (this.pending.size === 0) this.worker.ref();

@@ -5,14 +5,17 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
 import { EMBEDDED_SETTINGS, PARSERS } from './pglite-settings.js';
 
-/** What the main thread asks; `tx` names a transaction begun by a `begin` request. */
-export type WorkerRequest =
-  | { id: number; op: 'query'; sql: string; params?: unknown[]; tx?: number }
-  | { id: number; op: 'exec'; sql: string; tx?: number }
-  | { id: number; op: 'begin' }
-  | { id: number; op: 'end'; tx: number; commit: boolean }
-  | { id: number; op: 'dump' }
-  | { id: number; op: 'close' };
+/** What the main thread asks; `tx` names a transaction begun by a `begin` call. */
+export type WorkerCall =
+  | { op: 'query'; sql: string; params?: unknown[]; tx?: number }
+  | { op: 'exec'; sql: string; tx?: number }
+  | { op: 'begin' }
+  | { op: 'end'; tx: number; commit: boolean }
+  | { op: 'dump' }
+  | { op: 'close' };
+
+/** A call as sent, numbered so its reply can be matched. */
+export type WorkerRequest = WorkerCall & { id: number };
 
 /** An error as it crosses the thread boundary: the message and PostgreSQL's fields (SQLSTATE `code`). */
 export interface WireError {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/servers-own.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -14,14 +14,6 @@ import { needs } from '../helpers/services.js';
 import { PROMETHEUS_SERIES, read, ROOT } from './expected.js';
 import { startLiveApp, type LiveApp } from './live-app.js';
 import { dashboardQueries, exportedSeries, metricNames, PROMETHEUS, RULE_FILES, rules } from './promql.js';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 test('against a running PulseGuard', { timeout: 90_000 }, async (t) => {
   if (!(await needs(t, 'postgres'))) return;
