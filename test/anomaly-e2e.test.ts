@@ -102,7 +102,9 @@ test('a target that turns slow gets latency_anomaly, one that fails gets down; b
   }, 20_000, 'a latency_anomaly incident').catch(async (err: Error) => {
     // Show what the detector saw, newest first, so a miss on a busy machine can be told apart.
     const seen = (await app.api('GET', `/status?target_id=${a.id}&limit=100`)).body as { latency_ms: number; ok: boolean }[];
-    throw new Error(`${err.message}; latencies: ${seen.map((r) => `${Math.round(r.latency_ms)}${r.ok ? '' : '!'}`).join(' ')}`);
+    const state = (await app.running.deps.store.anomaly.loadStates()).find((r) => r.target_id === a.id && r.metric === 'latency');
+    const metrics = ((await app.api('GET', '/metrics')).body as string).split('\n').filter((l) => l.startsWith('pulseguard_anomaly'));
+    throw new Error(`${err.message}; latencies: ${seen.map((r) => `${Math.round(r.latency_ms)}${r.ok ? '' : '!'}`).join(' ')}; state: ${JSON.stringify(state?.state)}; ${metrics.join('; ')}`);
   });
   assert.match(String(lat!.details.message), /^latency \d+ ms vs \d+(\.\d)? ms normal \(\+\d+%\) in default$/);
   assert.equal(lat!.details.detector, 'records');

@@ -122,6 +122,18 @@ describe('latency anomalies', () => {
     assert.ok(Number(o.incident.details.baseline) < 5, `baseline ${o.incident.details.baseline}`);
   });
 
+  test('right after a short warm-up, a step is not silenced by the young records of the first points', () => {
+    // The latencies a CI run saw (ms, one probe a second): 14 normal ones, then 600 ms slower.
+    // Features with ~0 records used to score ~1 at the first point after warm-up, and that score's
+    // hold silenced the step.
+    const normal = [34, 2, 5, 2, 2, 6, 3, 2, 10, 2, 7, 11, 19, 2];
+    const sim = new Sim({ warmupPoints: 12 });
+    sim.run(T0, normal.length + 19, 1000, (k) => ({ latencyMs: normal[k] ?? 605 }));
+    const [o] = sim.opened('latency_anomaly');
+    assert.ok(o, 'no latency_anomaly');
+    assert.ok(o.i - normal.length <= 3, `opened ${o.i - normal.length} probes after the step`);
+  });
+
   test('a second slow region widens the open incident instead of opening another', () => {
     const r = rng(5);
     const sim = new Sim();

@@ -142,7 +142,7 @@ class Records implements Detector {
       s.level = s.fast = s.driftFast = s.driftSlow = x;
     }
     // Early on the slow means average everything seen so far instead of trailing the first value.
-    const warm = s.n < o.warmupPoints;
+    const warm = s.n <= o.warmupPoints;
     const avg = 1 / s.n;
     s.driftFast += (warm && avg > o.driftFastAlpha ? avg : o.driftFastAlpha) * (x - s.driftFast);
     s.driftSlow += (warm && avg > o.driftSlowAlpha ? avg : o.driftSlowAlpha) * (x - s.driftSlow);
@@ -179,10 +179,16 @@ class Records implements Detector {
 
     let r = 0;
     const rec = s.records;
+    // A feature that has just started has no record yet (a ratio to ~0 would score 1 and its hold
+    // would silence the next real event): each learns for warmupPoints of its own first. The drift
+    // pair starts once its two means stop being the same running average, the median once it has
+    // K values, same-hour-yesterday after day one.
+    const driftLive = s.n - Math.min(o.warmupPoints, Math.floor(1 / o.driftFastAlpha)) > o.warmupPoints;
+    const medianLive = s.n - K > o.warmupPoints;
+    const seasonLive = s.seasonN > o.warmupPoints;
     for (let i = 0; i < FEATURES; i++) {
       const fi = f[i]!;
-      // A feature that has just started (same-hour-yesterday after day one) has no record yet: learn first.
-      if (fi > 0 && (i < 4 || i > 5 || s.seasonN > o.warmupPoints)) {
+      if (fi > 0 && (i < 4 || (i < 6 ? seasonLive : i < 8 ? driftLive : medianLive))) {
         let ri = fi / (rec[i]! + 1e-12);
         // The running median moves smoothly, so on noise it breaks young records in runs: capped, it
         // can lift a borderline score over the threshold but not make a confident alarm on its own.

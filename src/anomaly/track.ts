@@ -22,8 +22,12 @@ export interface TrackParams {
   calmMs: number;
 }
 
-/** After a detection, confirmation may happen within this many points. */
-export const ARM_POINTS = 30;
+/**
+ * After a detection, confirmation may happen within this many points: longer than the records
+ * detector's refractory period (50) and the first steps of its hold decay, so a change it silences
+ * because of an earlier, smaller detection is still confirmed by its bad points.
+ */
+export const ARM_POINTS = 60;
 /** Bad points needed among the last CONFIRM_OF (the current one included). */
 export const CONFIRM_NEEDED = 3;
 export const CONFIRM_OF = 5;
