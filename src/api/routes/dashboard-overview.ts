@@ -15,8 +15,18 @@ const CHUNK = 500;
 const LIST_TTL_MS = 3000;
 const round1 = (ms: number) => Math.round(ms * 10) / 10;
 
+/** Rows per block: a block's JSON is kept concatenated and rebuilt only when one of its rows changed. */
+const BLOCK = 256;
+
+/** Uptime % for 24 h, 7 d, 30 d. */
+type Uptimes = [number | null, number | null, number | null];
+
+/** A row's JSON and the values it was built from (compared field by field: no key to format). */
 interface Row {
-  key: string;
+  updated: string;
+  spark: number;
+  uptime: Uptimes;
+  open: number | null;
   json: Buffer;
 }
 
@@ -37,6 +47,16 @@ export class OverviewModel {
   /** A change was made through this API: the next list() waits for the fresh list. */
   private stale = false;
   private rows = new Map<number, Row>();
+  /** Concatenated rows per BLOCK of `blocksOf` (the target list they were built for). */
+  private blocks: (Buffer | undefined)[] = [];
+  private blocksOf: Target[] = [];
+  /** Position of each target in `blocksOf`. */
+  private index = new Map<number, number>();
+  /** Targets whose row may have changed since the last response (live results, seeded sparklines, incident counts). */
+  private dirty = new Set<number>();
+  /** Bumped when every row may have changed (uptime re-read); `builtEpoch` is what the blocks saw. */
+  private epoch = 0;
+  private builtEpoch = -1;
   private refreshing: Promise<void> | null = null;
   private seeding: Promise<void> | null = null;
   private seeded = false;
@@ -54,11 +74,13 @@ export class OverviewModel {
   record(r: ProbeResult): void {
     this.sparks.record(r);
     this.uptime.record(r.target_id, r.ok);
+    this.dirty.add(r.target_id);
   }
 
   forget(id: number): void {
     this.sparks.forget(id);
     this.uptime.forget(id);
+    this.dirty.add(id);
   }
 
   /**
@@ -124,6 +146,7 @@ export class OverviewModel {
           await yieldToLoop();
           if (this.closed) return;
           this.uptime.set(w, await uptimeCounts(this.store.results, w, now, ids), now);
+          this.epoch++;
         }
       })()
         // A failed refresh keeps the old base; the next request tries again.
@@ -150,7 +173,11 @@ export class OverviewModel {
       let cur = -1;
       let ts: number[] = [];
       let v: (number | null)[] = [];
-      const flush = () => cur >= 0 && ts.length && this.sparks.prependOlder(cur, ts, v);
+      const flush = () => {
+        if (cur < 0 || !ts.length) return;
+        this.sparks.prependOlder(cur, ts, v);
+        this.dirty.add(cur);
+      };
       for (const [id, t, ok, ms] of list) {
         if (id !== cur) {
           flush();
@@ -165,7 +192,7 @@ export class OverviewModel {
     }
   }
 
-  private item(t: Target, uptime: (w: keyof UptimeTable, id: number) => number | null, open: number | null) {
+  private item(t: Target, uptime: Uptimes, open: number | null) {
     const s = this.live.statusOf(t);
     const results = Object.values(s.regions);
     const latest = results.reduce<ProbeResult | undefined>((a, r) => (!a || r.ts > a.ts ? r : a), undefined);
@@ -181,45 +208,80 @@ export class OverviewModel {
       latency_ms: latest ? round1(latest.latency_ms) : null,
       last_ts: latest?.ts ?? null,
       error_message: failing ? (failing.error_message ?? failing.error_class) : null,
-      uptime_24h: uptime('24h', t.id),
-      uptime_7d: uptime('7d', t.id),
-      uptime_30d: uptime('30d', t.id),
+      uptime_24h: uptime[0],
+      uptime_7d: uptime[1],
+      uptime_30d: uptime[2],
       sparkline: this.sparks.values(t.id),
       regions_status: Object.fromEntries(results.map((r) => [r.region, { ok: r.ok, latency_ms: round1(r.latency_ms), ts: r.ts }])),
       open_incidents: open,
     };
   }
 
-  private row(t: Target, incidents: Map<number, number> | null): Buffer {
+  /** Brings a target's row up to date; true when its JSON was rebuilt. */
+  private refreshRow(t: Target, incidents: Map<number, number> | null): boolean {
     const open = incidents ? (incidents.get(t.id) ?? 0) : null;
-    const u = (w: keyof UptimeTable) => this.uptime.percent(w, t.id);
-    // Keyed by the row's own values, so only rows that changed are serialised again.
-    const key = `${t.updated_at}|${this.sparks.version(t.id)}|${u('24h')}|${u('7d')}|${u('30d')}|${open}`;
-    const cached = this.rows.get(t.id);
-    if (cached?.key === key) return cached.json;
-    const json = Buffer.from(JSON.stringify(this.item(t, (w, id) => this.uptime.percent(w, id), open)));
-    this.rows.set(t.id, { key, json });
-    return json;
+    const up = this.uptime;
+    const u24 = up.percent('24h', t.id), u7 = up.percent('7d', t.id), u30 = up.percent('30d', t.id);
+    const spark = this.sparks.version(t.id);
+    const r = this.rows.get(t.id);
+    if (r && r.updated === t.updated_at && r.spark === spark && r.open === open && r.uptime[0] === u24 && r.uptime[1] === u7 && r.uptime[2] === u30) return false;
+    const uptime: Uptimes = [u24, u7, u30];
+    this.rows.set(t.id, { updated: t.updated_at, spark, uptime, open, json: Buffer.from(JSON.stringify(this.item(t, uptime, open))) });
+    return true;
   }
 
   /**
-   * The overview as UTF-8 JSON (rows are kept encoded, so a response is one copy). The first call
-   * waits up to `waitMs` for uptime and sparklines; `complete: false` says some are still computed.
+   * The overview as UTF-8 JSON in a few parts, to be written one after another (rows are kept
+   * encoded and blocks of rows concatenated, so a response copies little). The first call waits up to `waitMs` for uptime and sparklines;
+   * `complete: false` says some are still computed.
    */
-  async json(waitMs = 2000, now = Date.now()): Promise<Buffer> {
+  async json(waitMs = 2000, now = Date.now()): Promise<Buffer[]> {
     const targets = await this.list();
     const done = this.refresh(targets.map((t) => t.id), now);
     let complete = this.uptime.complete() && this.seeded;
     if (!complete) complete = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), waitMs).unref())]);
     const incidents = await this.openIncidents(now);
     if (this.rows.size > targets.length * 2) this.prune(targets);
+    if (this.blocksOf !== targets || this.builtEpoch !== this.epoch) this.rebuildAll(targets, incidents);
+    else this.rebuildDirty(targets, incidents);
+    this.dirty.clear();
+    this.builtEpoch = this.epoch;
     const parts: Buffer[] = [Buffer.from(`{"generated_at":"${new Date(now).toISOString()}","down_quorum":${this.o.downQuorum},"complete":${complete},"items":[`)];
-    targets.forEach((t, i) => {
-      if (i > 0) parts.push(COMMA);
-      parts.push(this.row(t, incidents));
-    });
+    for (let b = 0; b * BLOCK < targets.length; b++) parts.push((this.blocks[b] ??= this.block(targets, b)));
     parts.push(END);
-    return Buffer.concat(parts);
+    return parts;
+  }
+
+  /** Every row compared with what it was built from (a new target list, or uptime re-read). */
+  private rebuildAll(targets: Target[], incidents: Map<number, number> | null): void {
+    if (this.blocksOf !== targets) {
+      this.blocks = [];
+      this.blocksOf = targets;
+      this.index = new Map(targets.map((t, i) => [t.id, i]));
+    }
+    for (let b = 0, start = 0; start < targets.length; b++, start += BLOCK) {
+      let changed = false;
+      for (let i = start; i < Math.min(targets.length, start + BLOCK); i++) if (this.refreshRow(targets[i]!, incidents)) changed = true;
+      if (changed) this.blocks[b] = undefined;
+    }
+  }
+
+  /** Only the rows of targets marked dirty; their blocks are rebuilt. */
+  private rebuildDirty(targets: Target[], incidents: Map<number, number> | null): void {
+    for (const id of this.dirty) {
+      const i = this.index.get(id);
+      if (i !== undefined && this.refreshRow(targets[i]!, incidents)) this.blocks[Math.floor(i / BLOCK)] = undefined;
+    }
+  }
+
+  /** Block `b` of the rows, comma-separated (a leading comma after the first block). */
+  private block(targets: Target[], b: number): Buffer {
+    const rows: Buffer[] = [];
+    for (let i = b * BLOCK; i < Math.min(targets.length, (b + 1) * BLOCK); i++) {
+      if (i > 0) rows.push(COMMA);
+      rows.push(this.rows.get(targets[i]!.id)!.json);
+    }
+    return Buffer.concat(rows);
   }
 
   /** Open incident counts, at most 2 s old; refreshed in the background after the first call. */
@@ -228,6 +290,7 @@ export class OverviewModel {
     if (!load) return null;
     if (!this.incidents || now - this.incidents.at > 2000) {
       this.incidentsLoading ??= load().catch(() => null).then((value) => {
+        this.markChanged(this.incidents?.value ?? null, value);
         this.incidents = { at: Date.now(), value };
       }).finally(() => {
         this.incidentsLoading = null;
@@ -235,6 +298,16 @@ export class OverviewModel {
       if (!this.incidents) await this.incidentsLoading;
     }
     return this.incidents?.value ?? null;
+  }
+
+  /** Marks the targets whose open incident count differs between two readings (all when one is missing). */
+  private markChanged(before: Map<number, number> | null, after: Map<number, number> | null): void {
+    if (!before || !after) {
+      if (before !== after) this.epoch++;
+      return;
+    }
+    for (const [id, n] of after) if (before.get(id) !== n) this.dirty.add(id);
+    for (const id of before.keys()) if (!after.has(id)) this.dirty.add(id);
   }
 
   private prune(targets: Target[]): void {
@@ -248,6 +321,7 @@ export class OverviewModel {
     const targets = (await this.list()).filter((t) => wanted.has(t.id));
     const uptime = await computeUptime(this.store.results, Date.now(), targets.map((t) => t.id));
     const incidents = await this.openIncidents(Date.now());
-    return targets.map((t) => this.item(t, (w, id) => uptime[w].get(id) ?? null, incidents ? (incidents.get(t.id) ?? 0) : null));
+    const of = (w: keyof UptimeTable, id: number) => uptime[w].get(id) ?? null;
+    return targets.map((t) => this.item(t, [of('24h', t.id), of('7d', t.id), of('30d', t.id)], incidents ? (incidents.get(t.id) ?? 0) : null));
   }
 }

@@ -110,6 +110,40 @@ describe('dashboard API', () => {
     assert.deepEqual(one.body.items.map((x: { id: number }) => x.id), [other]);
   });
 
+  test('GET /overview stays current row by row: a live result, an incident and a renamed target show up; other rows stay', async () => {
+    const { store, bus } = app.running.deps;
+    // Enough targets for several blocks of cached rows (256 each); paused, so nothing probes them.
+    await store.db.query(`INSERT INTO targets (name, url, enabled) SELECT 'bulk-' || g, 'http://127.0.0.1:9/', false FROM generate_series(1, 600) g`);
+    const ids = (await store.db.query<{ id: number }>(`SELECT id FROM targets WHERE name LIKE 'bulk-%' ORDER BY id`)).map((r) => r.id);
+    type Item = { id: number; name: string; sparkline: (number | null)[]; latency_ms: number | null; open_incidents: number | null };
+    const items = async () => ((await app.api('GET', '/overview')).body.items as Item[]);
+    const row = async (tid: number) => (await items()).find((x) => x.id === tid)!;
+    const before = await waitFor(async () => {
+      const l = await items();
+      return l.length === 602 ? l : undefined;
+    }, 10_000, 'the new targets in the overview');
+
+    const last = ids.at(-1)!;
+    const [r] = syntheticHistory(last, Date.now(), Date.now() + 1, 1, { baseMs: 42 });
+    await bus.publish('results', `default.${last}`, r!);
+    const live = await waitFor(async () => {
+      const x = await row(last);
+      return x.sparkline.length === 1 ? x : undefined;
+    }, 5000, 'the live result in the last block');
+    assert.equal(live.latency_ms, Math.round(r!.latency_ms * 10) / 10);
+
+    const mid = ids[300]!;
+    await store.incidents.open({ target_id: mid, kind: 'down', severity: 'critical', started_at: new Date().toISOString(), regions: ['default'], details: { message: 'test' } });
+    await waitFor(async () => (await row(mid)).open_incidents === 1, 8000, 'the open incident counted');
+
+    await app.api('PATCH', `/targets/${ids[0]}`, { name: 'renamed' });
+    await waitFor(async () => (await row(ids[0]!)).name === 'renamed', 8000, 'the renamed target');
+
+    const after = await items();
+    const changed = after.filter((x) => JSON.stringify(x) !== JSON.stringify(before.find((y) => y.id === x.id)));
+    assert.deepEqual(changed.map((x) => x.id).sort((a, b) => a - b), [ids[0], mid, last]);
+  });
+
   test('GET /targets/:id/series reads raw rows for short ranges, rollups for long ones, and raw rows past the rollups', async () => {
     const h1 = await app.api('GET', `/targets/${id}/series?range=1h`);
     assert.equal(h1.body.step, 'raw');
