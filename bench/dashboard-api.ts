@@ -9,7 +9,7 @@
 // flowing on its in-process bus; prints p50/p95/max per endpoint and the machine's load average.
 // The child runs the compiled server (dist/, built first if needed), as `npm start` does: tsx's
 // transform adds a helper call to every closure, which costs the overview a few ms per request.
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { openStore } from '../src/store/open.js';
 import type { Store } from '../src/store/store.js';
 import { syntheticHistory } from '../test/e2e/history.js';
+import { buildIfNeeded, fromDist } from './dist.js';
 
 const arg = (name: string, def: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
 const TARGETS = arg('targets', 10_000);
@@ -103,13 +104,12 @@ async function measure(label: string, url: string, runs = RUNS): Promise<number>
  * fleet's rate (every target every 30 s) so the overview is measured while rows keep changing.
  */
 async function serve(dataDir: string): Promise<void> {
-  const dist = (m: string) => new URL(`../dist/${m}`, import.meta.url).href;
-  const { loadConfig } = (await import(dist('config/load.js'))) as typeof import('../src/config/load.js');
-  const { openStore } = (await import(dist('store/open.js'))) as typeof import('../src/store/open.js');
-  const { openBus } = (await import(dist('bus/open.js'))) as typeof import('../src/bus/open.js');
-  const { startApi } = (await import(dist('roles/api.js'))) as typeof import('../src/roles/api.js');
-  const { createMetrics } = (await import(dist('metrics.js'))) as typeof import('../src/metrics.js');
-  const { silentLogger } = (await import(dist('util/log.js'))) as typeof import('../src/util/log.js');
+  const { loadConfig } = await fromDist<typeof import('../src/config/load.js')>('config/load.js');
+  const { openStore } = await fromDist<typeof import('../src/store/open.js')>('store/open.js');
+  const { openBus } = await fromDist<typeof import('../src/bus/open.js')>('bus/open.js');
+  const { startApi } = await fromDist<typeof import('../src/roles/api.js')>('roles/api.js');
+  const { createMetrics } = await fromDist<typeof import('../src/metrics.js')>('metrics.js');
+  const { silentLogger } = await fromDist<typeof import('../src/util/log.js')>('util/log.js');
   const config = loadConfig({ file: '/dev/null', env: { PULSEGUARD_PORT: '0', PULSEGUARD_HOST: '127.0.0.1', PULSEGUARD_API_TOKEN: TOKEN, PULSEGUARD_DATA_DIR: dataDir, PULSEGUARD_METRICS_PER_TARGET: 'false' } });
   const store = await openStore({ dataDir });
   const bus = await openBus({});
@@ -135,7 +135,7 @@ async function serve(dataDir: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (spawnSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url)), '--if-needed'], { stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+  buildIfNeeded();
   const dataDir = KEEP_DIR ?? mkdtempSync(join(tmpdir(), 'pulseguard-bench-dash-'));
   let child: ChildProcess | undefined;
   try {

@@ -1,20 +1,18 @@
-// npm run bench -- [--targets N] [--interval-s S] [--duration-s D] [--ceiling] [--rss]
-// Starts a local target fleet, then PulseGuard (every role, embedded store, in this process) with
-// N HTTP targets; reports achieved probes/s, schedule lag p50/p99 (exact, from stored results),
-// skipped runs, CPU% and RSS. First it measures a bare Node loop of fresh-connection GETs against
-// the same fleet: the practical limit on this machine.
+// npm run bench -- [--targets N] [--interval-s S] [--duration-s D] [--ceiling [--from RATE]] [--rss]
+// Starts a local target fleet, then PulseGuard (every role, embedded store, in this process; the
+// compiled server, as `npm start` runs it) with N HTTP targets; reports achieved probes/s,
+// schedule lag p50/p99 (exact, from stored results), skipped runs, CPU% and RSS. First it measures
+// a bare Node loop of fresh-connection GETs against the same fleet: the practical limit here.
+import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { loadConfig } from '../src/config/load.js';
-import { runRoles } from '../src/roles/run.js';
-import { ROLE_NAMES } from '../src/roles/role.js';
-import { silentLogger } from '../src/util/log.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startFleet } from './fleet.js';
 import { arg, has } from './args.js';
+import { fromDist } from './dist.js';
 
 
 function get(url: string): Promise<boolean> {
@@ -50,10 +48,15 @@ export interface RunReport {
 }
 
 export async function runPulseGuard(urls: string[], targets: number, intervalS: number, durationS: number, warmupS: number): Promise<RunReport> {
+  // The compiled server, as `npm start` runs it.
+  const { loadConfig } = await fromDist<typeof import('../src/config/load.js')>('config/load.js');
+  const { runRoles } = await fromDist<typeof import('../src/roles/run.js')>('roles/run.js');
+  const { ROLE_NAMES } = await fromDist<typeof import('../src/roles/role.js')>('roles/role.js');
+  const { silentLogger } = await fromDist<typeof import('../src/util/log.js')>('util/log.js');
+  const { openStore } = await fromDist<typeof import('../src/store/open.js')>('store/open.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'pulseguard-bench-'));
   const config = loadConfig({ file: '/dev/null', env: { PULSEGUARD_PORT: '0', PULSEGUARD_HOST: '127.0.0.1', PULSEGUARD_API_TOKEN: 'bench', PULSEGUARD_DATA_DIR: dataDir, PULSEGUARD_METRICS_PER_TARGET: 'false' } });
   // Targets go in before the roles start, so the scheduler spreads them on their grids.
-  const { openStore } = await import('../src/store/open.js');
   const seed = await openStore({ dataDir });
   await seed.migrate();
   const t0 = Date.now();
@@ -94,7 +97,27 @@ function print(label: string, r: RunReport): void {
   console.log(`${label}: ${r.rate.toFixed(0)} probes/s, lag p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms, skipped ${r.skipped}, CPU ${r.cpuPct.toFixed(0)}% (of one core; 2 cores = 200%), RSS median ${r.rssMb.toFixed(0)} MB`);
 }
 
+const STEP_RESULT = 'step result: ';
+
+/** Runs one ceiling step in a child process against this process's fleet. */
+function step(urls: string[], targets: number, durationS: number): RunReport {
+  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--step', '--targets', String(targets), '--duration-s', String(durationS)];
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, PULSEGUARD_BENCH_URLS: JSON.stringify(urls) }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  const lines = child.stdout.split('\n');
+  for (const l of lines) if (l && !l.startsWith(STEP_RESULT)) console.log(l);
+  const result = lines.find((l) => l.startsWith(STEP_RESULT));
+  if (child.status !== 0 || !result) throw new Error(`ceiling step with ${targets} targets failed (exit ${child.status})`);
+  return JSON.parse(result.slice(STEP_RESULT.length)) as RunReport;
+}
+
+/** One ceiling step (a child of --ceiling): the fleet's URLs come from the parent. */
+async function stepMain(): Promise<void> {
+  const r = await runPulseGuard(JSON.parse(process.env.PULSEGUARD_BENCH_URLS!) as string[], arg('targets', 10000), 10, arg('duration-s', 60), 15);
+  console.log(`${STEP_RESULT}${JSON.stringify(r)}`);
+}
+
 async function main(): Promise<void> {
+  if (has('step')) return stepMain();
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
   const fleet = await startFleet(4);
   try {
@@ -103,8 +126,9 @@ async function main(): Promise<void> {
     if (has('rss')) {
       print('1,000 targets at 10 s (RSS)', await runPulseGuard(fleet.urls, 1000, 10, arg('duration-s', 120), 20));
     } else if (has('ceiling')) {
-      for (let rate = 1000; rate <= 5000; rate += 500) {
-        const r = await runPulseGuard(fleet.urls, rate * 10, 10, arg('duration-s', 60), 15);
+      // Each step in a fresh process (as a user starts one), so no step inherits the last one's heap.
+      for (let rate = arg('from', 1000); rate <= 5000; rate += 500) {
+        const r = step(fleet.urls, rate * 10, arg('duration-s', 60));
         print(`target ${rate}/s`, r);
         if (r.p99 >= 250 || r.skipped > 0) break;
       }

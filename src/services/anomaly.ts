@@ -39,6 +39,8 @@ export class AnomalyService {
   private subs: Subscription[] = [];
   private timers: NodeJS.Timeout[] = [];
   private saving: Promise<void> = Promise.resolve();
+  /** Targets' fingerprint and overrides at the last full reload. */
+  private seen = '';
 
   constructor(private readonly o: AnomalyServiceOptions) {
     this.engine = new IncidentEngine({ ...o.engine, onDetection: (metric) => o.metrics.anomalyDetections.inc({ metric }) });
@@ -112,9 +114,15 @@ export class AnomalyService {
     return t;
   }
 
-  /** Re-reads every target and override; also catches deletions and pauses whose events were missed. */
+  /**
+   * Re-reads every target and override; also catches deletions and pauses whose events were
+   * missed. Skipped while neither the targets' fingerprint nor the overrides moved.
+   */
   private async reload(): Promise<void> {
-    const [targets, overrides] = await Promise.all([this.o.store.targets.list(), this.o.store.anomaly.listOverrides()]);
+    const [fingerprint, overrides] = await Promise.all([this.o.store.targets.fingerprint(), this.o.store.anomaly.listOverrides()]);
+    const seen = `${fingerprint}|${JSON.stringify(overrides)}`;
+    if (seen === this.seen) return;
+    const targets = await this.o.store.targets.list();
     const byId = new Map(overrides.map((o) => [o.target_id, o]));
     const ids = new Set(targets.map((t) => t.id));
     for (const id of [...this.targets.keys()]) if (!ids.has(id)) await this.serial(id, () => this.forget(id));
@@ -123,6 +131,7 @@ export class AnomalyService {
       const close = t.enabled ? [] : this.engine.closeAll(t.id, 'target paused', Date.now());
       if (close.length) await this.serial(t.id, () => this.applyAll(close));
     }
+    this.seen = seen;
   }
 
   private configure(t: Target, o: AnomalyOverrides | null): void {

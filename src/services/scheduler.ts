@@ -29,6 +29,8 @@ export class Scheduler {
   private timeline = new Timeline<Target>();
   private timer: NodeJS.Timeout | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
+  /** Target fingerprint of the last full read (reloadAll skips the list while it holds). */
+  private fingerprint = '';
   private sub: Subscription | undefined;
   private running = false;
   private publishing = new Set<Promise<void>>();
@@ -58,6 +60,9 @@ export class Scheduler {
    * appears later runs at once; an edited one moves to its new settings.
    */
   async reloadAll(first: boolean): Promise<void> {
+    // Nothing changed in the store since the last full read: the change events kept us current.
+    const fingerprint = await this.o.store.targets.fingerprint();
+    if (!first && fingerprint === this.fingerprint) return;
     const targets = await this.o.store.targets.list({ enabled: true });
     const now = Date.now();
     const overdue = first ? await this.overdueSince(now) : new Map<number, number>();
@@ -75,6 +80,7 @@ export class Scheduler {
     }
     for (const id of this.timeline.ids()) if (!seen.has(id)) this.timeline.remove(id);
     this.o.metrics.scheduledTargets.set(this.timeline.size);
+    this.fingerprint = fingerprint;
     this.arm();
   }
 

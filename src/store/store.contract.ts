@@ -96,6 +96,27 @@ export function storeContract(b: ContractBackend): void {
       assert.deepEqual(await ids(), [a.id]);
     });
 
+    it('a target fingerprint moves with every create, update and delete, and only then', async (store) => {
+      const empty = await store.targets.fingerprint();
+      const seen = new Set([empty]);
+      const moved = async (what: string) => {
+        const fp = await store.targets.fingerprint();
+        assert.ok(!seen.has(fp), `${what} did not change the fingerprint`);
+        seen.add(fp);
+        assert.equal(await store.targets.fingerprint(), fp, 'stable while nothing changes');
+      };
+      const a = await store.targets.create(targetFields());
+      await moved('create');
+      const b2 = await store.targets.create(targetFields());
+      await moved('a second create');
+      await store.targets.update(a.id, { enabled: false });
+      await moved('pausing the older target');
+      await store.targets.delete(a.id);
+      await moved('deleting it');
+      await store.targets.delete(b2.id);
+      assert.equal(await store.targets.fingerprint(), empty, 'empty again: the same summary as at the start');
+    });
+
     it('stores a redelivered result once and counts only new rows', async (store) => {
       const t = await store.targets.create(targetFields());
       const rs = [0, 1, 2, 3, 4].map((i) => probeResult(t.id, at(`10:00:0${i}`), { latency_ms: i + 0.25 }));

@@ -30,6 +30,11 @@ export interface TargetStore {
   update(id: number, patch: Partial<TargetInput>): Promise<Target | null>;
   /** Returns false when the id does not exist. Its results go with it. */
   delete(id: number): Promise<boolean>;
+  /**
+   * A cheap summary (count, newest id, newest change) that differs after any create, update or
+   * delete: periodic full re-reads skip the list when it has not moved.
+   */
+  fingerprint(): Promise<string>;
 }
 
 export interface HistoryQuery {

@@ -108,8 +108,7 @@ export class OverviewModel {
 
   /** Reads the fingerprint (and the list when it changed); ignored when invalidated meanwhile. */
   private async reload(now: number, gen: number): Promise<void> {
-    const [fp] = await this.store.db.query<{ n: number; i: unknown; m: unknown }>('SELECT count(*)::int AS n, max(id) AS i, max(updated_at) AS m FROM targets');
-    const key = `${fp?.n}|${String(fp?.i)}|${String(fp?.m)}`;
+    const key = await this.store.targets.fingerprint();
     const targets = key === this.fingerprint ? this.targets : await this.store.targets.list();
     if (gen !== this.gen) return;
     if (targets !== this.targets) {

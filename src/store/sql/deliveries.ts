@@ -2,7 +2,7 @@
 // sent, claimed by a channel worker with a time-limited lock (SKIP LOCKED: replicas never take the
 // same row; a crashed holder's rows come free when the lock expires), then settled.
 import type { Db } from '../store.js';
-import type { ClaimedDelivery, DeliveryRecord, DeliveryStatus, DeliveryStore, NewDelivery, Settlement } from '../notify-store.js';
+import type { ClaimedDelivery, DeliveryRecord, DeliveryStatus, DeliveryStore } from '../notify-store.js';
 
 const MS = `* interval '1 millisecond'`;
 const FREE = '(locked_until IS NULL OR locked_until < now())';

@@ -54,6 +54,11 @@ export function targetStore(db: Db): TargetStore {
 
     get: (id) => get(db, id),
 
+    async fingerprint() {
+      const [r] = await db.query<{ n: number; i: unknown; m: unknown }>('SELECT count(*)::int AS n, max(id)::text AS i, max(updated_at)::text AS m FROM targets');
+      return `${r?.n}|${String(r?.i)}|${String(r?.m)}`;
+    },
+
     async create(input) {
       const rows = await queryJson<Target>(
         db,
