@@ -1,4 +1,4 @@
-// npm run bench -- [--targets N] [--interval-s S] [--duration-s D] [--ceiling [--from RATE]] [--rss]
+// npm run bench -- [--targets N] [--interval-s S] [--duration-s D] [--ceiling [--from RATE]] [--rss] [--probe-threads N]
 // Starts a local target fleet, then PulseGuard (every role, embedded store, in this process; the
 // compiled server, as `npm start` runs it) with N HTTP targets; reports achieved probes/s,
 // schedule lag p50/p99 (exact, from stored results), skipped runs, CPU% and RSS. First it measures
@@ -55,7 +55,8 @@ export async function runPulseGuard(urls: string[], targets: number, intervalS: 
   const { silentLogger } = await fromDist<typeof import('../src/util/log.js')>('util/log.js');
   const { openStore } = await fromDist<typeof import('../src/store/open.js')>('store/open.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'pulseguard-bench-'));
-  const config = loadConfig({ file: '/dev/null', env: { PULSEGUARD_PORT: '0', PULSEGUARD_HOST: '127.0.0.1', PULSEGUARD_API_TOKEN: 'bench', PULSEGUARD_DATA_DIR: dataDir, PULSEGUARD_METRICS_PER_TARGET: 'false' } });
+  const threads = has('probe-threads') ? arg('probe-threads', 1) : 0;
+  const config = loadConfig({ file: '/dev/null', env: { PULSEGUARD_PORT: '0', PULSEGUARD_HOST: '127.0.0.1', PULSEGUARD_API_TOKEN: 'bench', PULSEGUARD_DATA_DIR: dataDir, PULSEGUARD_METRICS_PER_TARGET: 'false', PULSEGUARD_PROBE_THREADS: String(threads) } });
   // Targets go in before the roles start, so the scheduler spreads them on their grids.
   const seed = await openStore({ dataDir });
   await seed.migrate();
@@ -101,7 +102,8 @@ const STEP_RESULT = 'step result: ';
 
 /** Runs one ceiling step in a child process against this process's fleet. */
 function step(urls: string[], targets: number, durationS: number): RunReport {
-  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--step', '--targets', String(targets), '--duration-s', String(durationS)];
+  const threads = has('probe-threads') ? ['--probe-threads', String(arg('probe-threads', 1))] : [];
+  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--step', '--targets', String(targets), '--duration-s', String(durationS), ...threads];
   const child = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, PULSEGUARD_BENCH_URLS: JSON.stringify(urls) }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   const lines = child.stdout.split('\n');
   for (const l of lines) if (l && !l.startsWith(STEP_RESULT)) console.log(l);

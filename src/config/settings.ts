@@ -42,6 +42,7 @@ export const SETTINGS = [
   { key: 'anomaly_warmup_points', env: 'PULSEGUARD_ANOMALY_WARMUP_POINTS', type: 'int', default: 150, min: 5, max: 100000, doc: 'Probes a new series learns from before it may open latency or error-rate incidents (`down` needs none).' },
   { key: 'anomaly_snapshot_s', env: 'PULSEGUARD_ANOMALY_SNAPSHOT_S', type: 'int', default: 300, min: 5, max: 86400, doc: 'How often the anomaly role saves detector state to the store (also at shutdown), so a restart resumes warm.' },
   { key: 'concurrency', env: 'PULSEGUARD_CONCURRENCY', type: 'int', default: 1000, min: 1, max: 100000, doc: 'Probes in flight at once, per prober process.' },
+  { key: 'probe_threads', env: 'PULSEGUARD_PROBE_THREADS', type: 'int', default: 0, min: 0, max: 64, doc: 'Worker threads that run the probes of this prober (0 = on the main thread). Helps large fleets when cores are free: the main thread keeps scheduling, storage and detection.' },
   { key: 'default_interval_s', env: 'PULSEGUARD_DEFAULT_INTERVAL_S', type: 'int', default: 60, min: 1, max: 86400, doc: 'Interval of a target created without one.' },
   { key: 'default_timeout_ms', env: 'PULSEGUARD_DEFAULT_TIMEOUT_MS', type: 'int', default: 10000, min: 100, max: 120000, doc: 'Timeout of a target created without one.' },
   { key: 'retention_days', env: 'PULSEGUARD_RETENTION_DAYS', type: 'int', default: 30, min: 1, max: 3650, doc: 'Raw probe results older than this are dropped (whole daily partitions).' },

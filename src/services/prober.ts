@@ -8,6 +8,7 @@ import type { ProbeJob, ProbeOutcome, ProbeResult } from '../domain/types.js';
 import type { Metrics } from '../metrics.js';
 import type { Logger } from '../util/log.js';
 import { errorMessage } from '../errors.js';
+import { failedOutcome } from '../probes/net.js';
 import { getProbeKind } from '../probes/registry.js';
 import { uuidv7 } from '../util/uuid.js';
 
@@ -17,16 +18,14 @@ export interface ProberOptions {
   log: Logger;
   region: string;
   concurrency: number;
+  /** Runs a probe (default runProbe, on this thread; ProbePool.run for probe threads). */
+  run?: (job: ProbeJob, signal: AbortSignal) => Promise<ProbeOutcome>;
 }
-
-const NO_PHASES = { dns_ms: null, connect_ms: null, tls_ms: null, ttfb_ms: null, transfer_ms: null };
 
 /** Runs one job's probe; never throws (an unknown kind is an `invalid` outcome). */
 export async function runProbe(job: ProbeJob, signal?: AbortSignal): Promise<ProbeOutcome> {
   const kind = getProbeKind(job.target.type);
-  if (!kind) {
-    return { ok: false, latency_ms: 0, status_code: null, error_class: 'invalid', error_message: `unknown probe type "${job.target.type}"`, phases: NO_PHASES, tls_expires_at: null, tls_issuer: null };
-  }
+  if (!kind) return failedOutcome({ cls: 'invalid', message: `unknown probe type "${job.target.type}"` });
   return kind.probe(job.target, signal);
 }
 
@@ -62,7 +61,7 @@ export class Prober {
     metrics.probesInFlight.inc();
     let outcome: ProbeOutcome;
     try {
-      outcome = await runProbe(job, this.abort.signal);
+      outcome = await (this.o.run ?? runProbe)(job, this.abort.signal);
     } finally {
       metrics.probesInFlight.dec();
     }

@@ -5,7 +5,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { moduleWorker } from '../util/worker.js';
 import pg from 'pg';
 import { AppError, errorMessage } from '../errors.js';
 import { EMBEDDED_SETTINGS, PARSERS } from './pglite-settings.js';
@@ -63,11 +64,7 @@ class PgliteThread {
   /** Starts the thread and opens the database in it. */
   static async start(init: WorkerInit): Promise<PgliteThread> {
     const options = { workerData: init, transferList: init.template ? [init.template] : [] };
-    // Built: the .js file. From source (tsx, in development and tests) tsx's loader hooks do not
-    // reach worker threads, so the worker registers them before it imports the .ts file.
-    const worker = import.meta.url.endsWith('.ts')
-      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(new URL('./pglite-worker.ts', import.meta.url).href)}); })`, { ...options, eval: true })
-      : new Worker(new URL('./pglite-worker.js', import.meta.url), options);
+    const worker = moduleWorker(import.meta.url, 'pglite-worker', options);
     const opened = new Promise<void>((resolve, reject) => {
       worker.once('message', (m: WorkerReply) => (m.ok ? resolve() : reject(fromWire(m.error))));
       worker.once('error', reject);
