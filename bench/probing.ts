@@ -14,6 +14,8 @@ import { startFleet } from './fleet.js';
 import { arg, has } from './args.js';
 import { fromDist } from './dist.js';
 
+/** Probe threads of the PulseGuard under test (`probe_threads`; 0 = probes on its main thread). */
+const PROBE_THREADS = has('probe-threads') ? arg('probe-threads', 1) : 0;
 
 function get(url: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -55,8 +57,7 @@ export async function runPulseGuard(urls: string[], targets: number, intervalS: 
   const { silentLogger } = await fromDist<typeof import('../src/util/log.js')>('util/log.js');
   const { openStore } = await fromDist<typeof import('../src/store/open.js')>('store/open.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'pulseguard-bench-'));
-  const threads = has('probe-threads') ? arg('probe-threads', 1) : 0;
-  const config = loadConfig({ file: '/dev/null', env: { PULSEGUARD_PORT: '0', PULSEGUARD_HOST: '127.0.0.1', PULSEGUARD_API_TOKEN: 'bench', PULSEGUARD_DATA_DIR: dataDir, PULSEGUARD_METRICS_PER_TARGET: 'false', PULSEGUARD_PROBE_THREADS: String(threads) } });
+  const config = loadConfig({ file: '/dev/null', env: { PULSEGUARD_PORT: '0', PULSEGUARD_HOST: '127.0.0.1', PULSEGUARD_API_TOKEN: 'bench', PULSEGUARD_DATA_DIR: dataDir, PULSEGUARD_METRICS_PER_TARGET: 'false', PULSEGUARD_PROBE_THREADS: String(PROBE_THREADS) } });
   // Targets go in before the roles start, so the scheduler spreads them on their grids.
   const seed = await openStore({ dataDir });
   await seed.migrate();
@@ -102,7 +103,7 @@ const STEP_RESULT = 'step result: ';
 
 /** Runs one ceiling step in a child process against this process's fleet. */
 function step(urls: string[], targets: number, durationS: number): RunReport {
-  const threads = has('probe-threads') ? ['--probe-threads', String(arg('probe-threads', 1))] : [];
+  const threads = PROBE_THREADS ? ['--probe-threads', String(PROBE_THREADS)] : [];
   const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--step', '--targets', String(targets), '--duration-s', String(durationS), ...threads];
   const child = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, PULSEGUARD_BENCH_URLS: JSON.stringify(urls) }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   const lines = child.stdout.split('\n');

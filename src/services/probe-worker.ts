@@ -19,7 +19,7 @@ port.on('message', (m: PoolCall) => {
   setMaxListeners(0, ac.signal);
   running.set(m.id, ac);
   // runProbe never throws: every probe answers with an outcome.
-  void runProbe({ target: m.target } as ProbeJob, ac.signal).then((outcome) => {
+  void runProbe(m, ac.signal).then((outcome) => {
     running.delete(m.id);
     port.postMessage({ id: m.id, outcome } satisfies PoolReply);
   });

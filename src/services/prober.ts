@@ -23,7 +23,7 @@ export interface ProberOptions {
 }
 
 /** Runs one job's probe; never throws (an unknown kind is an `invalid` outcome). */
-export async function runProbe(job: ProbeJob, signal?: AbortSignal): Promise<ProbeOutcome> {
+export async function runProbe(job: Pick<ProbeJob, 'target'>, signal?: AbortSignal): Promise<ProbeOutcome> {
   const kind = getProbeKind(job.target.type);
   if (!kind) return failedOutcome({ cls: 'invalid', message: `unknown probe type "${job.target.type}"` });
   return kind.probe(job.target, signal);

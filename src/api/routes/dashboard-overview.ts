@@ -134,17 +134,19 @@ export class OverviewModel {
   }
 
   /** Starts what is due (sparkline seed once, stale uptime windows); resolves when both are done. */
-  private refresh(ids: number[], now: number): Promise<void> {
-    this.seeding ??= this.seed(ids).catch(() => undefined).finally(() => {
+  private refresh(targets: Target[], now: number): Promise<void> {
+    const ids = () => targets.map((t) => t.id);
+    this.seeding ??= this.seed(ids()).catch(() => undefined).finally(() => {
       this.seeded = true;
     });
     const due = this.uptime.due(now);
     if (due.length && !this.refreshing) {
+      const all = ids();
       this.refreshing = (async () => {
         for (const w of due) {
           await yieldToLoop();
           if (this.closed) return;
-          this.uptime.set(w, await uptimeCounts(this.store.results, w, now, ids), now);
+          this.uptime.set(w, await uptimeCounts(this.store.results, w, now, all), now);
           this.epoch++;
         }
       })()
@@ -231,12 +233,12 @@ export class OverviewModel {
 
   /**
    * The overview as UTF-8 JSON in a few parts, to be written one after another (rows are kept
-   * encoded and blocks of rows concatenated, so a response copies little). The first call waits up to `waitMs` for uptime and sparklines;
-   * `complete: false` says some are still computed.
+   * encoded and blocks of rows concatenated, so a response copies little). The first call waits
+   * up to `waitMs` for uptime and sparklines; `complete: false` says some are still computed.
    */
   async json(waitMs = 2000, now = Date.now()): Promise<Buffer[]> {
     const targets = await this.list();
-    const done = this.refresh(targets.map((t) => t.id), now);
+    const done = this.refresh(targets, now);
     let complete = this.uptime.complete() && this.seeded;
     if (!complete) complete = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), waitMs).unref())]);
     const incidents = await this.openIncidents(now);
@@ -258,11 +260,7 @@ export class OverviewModel {
       this.blocksOf = targets;
       this.index = new Map(targets.map((t, i) => [t.id, i]));
     }
-    for (let b = 0, start = 0; start < targets.length; b++, start += BLOCK) {
-      let changed = false;
-      for (let i = start; i < Math.min(targets.length, start + BLOCK); i++) if (this.refreshRow(targets[i]!, incidents)) changed = true;
-      if (changed) this.blocks[b] = undefined;
-    }
+    for (let i = 0; i < targets.length; i++) if (this.refreshRow(targets[i]!, incidents)) this.blocks[Math.floor(i / BLOCK)] = undefined;
   }
 
   /** Only the rows of targets marked dirty; their blocks are rebuilt. */
